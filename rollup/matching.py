@@ -4,10 +4,11 @@ Deterministic by construction: no clock is read (each command carries ``now``), 
 every iteration is over insertion-ordered containers, so replaying the same commands from an empty
 engine reproduces the same fills, cancels and books (what crash recovery relies on).
 
-Checks on ``submit``, in this order (the first failing one raises OrderRejected, changing nothing):
-market known; price and size positive, in range and on the grid; flags compatible; order key never
-used before; not expired; reduce-only would reduce; then the operator's validators in the order
-given (signature, nonce, margin: the circuit's rules); last, post-only would not cross.
+Checks on ``submit``, in this order (the first failing one raises OrderRejected and leaves the book
+as it was, but for expired makers the post-only check removed): market known; price and size
+positive, in range and on the grid; flags compatible; order key never used before; not expired;
+reduce-only would reduce; then the operator's validators in the order given (signature, nonce,
+margin: the circuit's rules); last, post-only would not cross (the account's own orders included).
 
 Self-trade prevention (two orders of the same account meeting) follows ``SelfTradePolicy``.
 Reduce-only orders are capped by the account's position when they arrive and again each time
