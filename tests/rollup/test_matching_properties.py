@@ -1,4 +1,4 @@
-"""Engine properties over random commands: never crossed, size conserved, fair prices, replayable."""
+"""Engine properties over random commands: priority, never crossed, size conserved, fair prices, replay."""
 
 from __future__ import annotations
 
@@ -79,12 +79,15 @@ class Run:
         self.accepted: dict[OrderKey, Order] = {}
         self.filled: dict[OrderKey, int] = {}
         self.cancelled: dict[OrderKey, int] = {}
+        self.queue: dict[OrderKey, Order] = {}  # what should rest, in arrival order
 
     def execute(self, command: Submit | CancelOne | CancelAll) -> None:
         try:
             if isinstance(command, Submit):
                 self.now += command.wait
+                ahead = self.priority_for(command.order)
                 outcome = self.engine.submit(command.order, self.now)
+                self.check_priority(outcome, ahead)
                 self.check_submit(outcome)
             elif isinstance(command, CancelOne):
                 outcome = self.engine.cancel(command.account, command.order_id)
@@ -97,6 +100,26 @@ class Run:
             self.count_cancels(refused.removed)
         self.transcript.append(outcome)
         self.check_book()
+
+    def priority_for(self, taker: Order) -> list[OrderKey]:
+        """Resting orders the taker crosses, in the order price-time priority says it must meet them."""
+        arrival = {key: i for i, key in enumerate(self.queue)}
+        crossed = [
+            maker
+            for maker in self.queue.values()
+            if maker.side is taker.side.opposite and taker.side * (taker.price - maker.price) >= 0
+        ]
+        crossed.sort(key=lambda maker: (taker.side * maker.price, arrival[maker.key]))
+        return [maker.key for maker in crossed]
+
+    def check_priority(self, result: SubmitResult, ahead: list[OrderKey]) -> None:
+        """The makers traded or removed are the first in line, and fills follow the line."""
+        met = {fill.maker.key for fill in result.fills} | {c.order.key for c in result.removed_makers}
+        assert met == set(ahead[: len(met)])
+        traded = [fill.maker.key for fill in result.fills]
+        assert traded == sorted(traded, key=ahead.index)
+        if result.resting:
+            self.queue[result.order.key] = result.order
 
     def count_cancels(self, cancels: list[Cancel] | tuple[Cancel, ...]) -> None:
         for cancel in cancels:
@@ -138,6 +161,8 @@ class Run:
         self.ledger.apply([fill])
 
     def check_book(self) -> None:
+        self.queue = {key: order for key, order in self.queue.items() if key in self.book}
+        assert len(self.queue) == len(self.book)
         bid, ask = self.book.best_price(Side.BUY), self.book.best_price(Side.SELL)
         assert bid is None or ask is None or bid < ask
         for key, order in self.accepted.items():
