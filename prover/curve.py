@@ -297,3 +297,14 @@ class FixedBase:
 
 G1 = Group("G1", _Fq, 3, G1_GENERATOR)
 G2 = Group("G2", _Fq2, _B_G2, G2_GENERATOR)
+
+
+def first_off_curve(group: Group, points: Sequence[tuple[Any, Any] | None]) -> int | None:
+    """Index of the first affine point that is not on the curve (coordinates must be reduced), or None."""
+    for i, p in enumerate(points):
+        if p is None:
+            continue
+        coords = (p[0], p[1]) if group is G1 else (*p[0], *p[1])
+        if any(c >= FQ for c in coords) or not group.is_on_curve(p):
+            return i
+    return None

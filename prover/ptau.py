@@ -176,7 +176,7 @@ def new_ptau(power: int, path: str | Path, rng: random.Random | None = None) -> 
     def on_g2(scalars: list[int]) -> bytes:
         return bn254.g2_to_array(g2.multiply_many(scalars)).tobytes()
 
-    first = powers[: n]
+    first = powers[:n]
     header = struct.pack("<I", 32) + bn254.FQ.to_bytes(32, "little") + struct.pack("<II", power, power)
     contribution = _contribution_record(
         on_g1([tau]), on_g2([tau]), on_g1([alpha]), on_g1([beta]), on_g2([beta])
