@@ -1,6 +1,6 @@
 """Time the Groth16 pipeline on a multiplication chain: dev ptau, setup, prove (per backend), snarkjs.
 
-    python benchmarks/groth16_reference.py --log-domain 12 --json out.json
+    python benchmarks/groth16_reference.py --log-domain 12
 
 The chain gets as many constraints as fit the domain of 2^log-domain (constraints + public + 1 rows).
 With --snarkjs, ``snarkjs groth16 prove`` runs on the same .zkey and .wtns for comparison.
@@ -42,8 +42,14 @@ def timed(fn):
     "--backend", "backends", multiple=True, type=click.Choice(sorted(BACKENDS)), default=["reference"]
 )
 @click.option("--snarkjs/--no-snarkjs", default=True, show_default=True)
-@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Also write the figures here.")
-def main(log_domain: int, backends: tuple[str, ...], snarkjs: bool, json_path: str | None) -> None:
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(dir_okay=False),
+    default=str(ROOT / "benchmarks" / "results" / "groth16_reference.json"),
+    show_default=True,
+)
+def main(log_domain: int, backends: tuple[str, ...], snarkjs: bool, json_path: str) -> None:
     """Print a table of timings (seconds)."""
     n_constraints = (1 << log_domain) - 2  # one public output: constraints + 1 + 1 rows
     define = multiplication_chain(n_constraints - 1)
@@ -72,9 +78,9 @@ def main(log_domain: int, backends: tuple[str, ...], snarkjs: bool, json_path: s
     )
     for step, seconds in rows.items():
         click.echo(f"  {step:<32} {seconds:8.2f}")
-    if json_path:
-        figures = {"constraints": r1cs.n_constraints, "log_domain": log_domain, "seconds": rows}
-        Path(json_path).write_text(json.dumps(figures, indent=1) + "\n")
+    figures = {"constraints": r1cs.n_constraints, "log_domain": log_domain, "seconds": rows}
+    Path(json_path).parent.mkdir(parents=True, exist_ok=True)
+    Path(json_path).write_text(json.dumps(figures, indent=1) + "\n")
 
 
 if __name__ == "__main__":
