@@ -8,8 +8,9 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
+from circuits.binfile import read_binfile, write_binfile
 from cli import main
-from tests.prover.conftest import js
+from tests.prover.conftest import DEV_POWER, js
 
 pytestmark = pytest.mark.slow
 
@@ -115,6 +116,17 @@ def test_bad_input_files_exit_2_with_a_named_message(keyed, dev_ptau_path, tmp_p
     bad_ptau = _truncate(dev_ptau_path, tmp_path / "bad.ptau")
     assert_bad_input(zk("groth16", "setup", r1cs, bad_ptau, tmp_path / "k.zkey"), "bad.ptau")
     assert_bad_input(zk("groth16", "prove", tmp_path / "missing.zkey", wtns, *out), "missing.zkey")
+    f = read_binfile(dev_ptau_path, b"ptau", 1)
+    sections = [(k, bytes(f.section(k))) for k in sorted(f.sections)]
+    lagrange = bytearray(dict(sections)[12])
+    for k in range(DEV_POWER + 2):  # the first point of every block: whichever setup reads is bad
+        lagrange[((1 << k) - 1) * 64 + 10] ^= 1
+    write_binfile(
+        tmp_path / "offcurve.ptau", b"ptau", 1, [(k, bytes(lagrange) if k == 12 else v) for k, v in sections]
+    )
+    assert_bad_input(
+        zk("groth16", "setup", r1cs, tmp_path / "offcurve.ptau", tmp_path / "k.zkey"), "offcurve.ptau"
+    )
 
     (tmp_path / "broken.json").write_text("{not json")
     assert_bad_input(
