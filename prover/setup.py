@@ -106,7 +106,6 @@ def setup(r1cs: R1CS, ptau: PowersOfTau, rng: random.Random | None = None) -> Pr
             f"{ptau.path}: power {ptau.power} is too small: the circuit needs 2^{log_n} "
             f"({r1cs.n_constraints} constraints + {r1cs.n_public + 1} public rows)"
         )
-    print(DEV_WARNING.format(what="this proving key's δ"), file=sys.stderr)
     rng = rng or secrets.SystemRandom()
     n_pub, m = r1cs.n_public, r1cs.n_constraints
     tau_g1 = _lagrange(ptau, "g1", log_n, G1)
@@ -114,6 +113,7 @@ def setup(r1cs: R1CS, ptau: PowersOfTau, rng: random.Random | None = None) -> Pr
     alpha_g1 = _lagrange(ptau, "alpha_g1", log_n, G1)
     beta_g1 = _lagrange(ptau, "beta_g1", log_n, G1)
     h_points = _lagrange(ptau, "g1", log_n + 1, G1)[1::2]
+    print(DEV_WARNING.format(what="this proving key's δ"), file=sys.stderr)
 
     a_terms: dict[int, Terms] = defaultdict(list)
     b1_terms: dict[int, Terms] = defaultdict(list)
