@@ -191,7 +191,7 @@ class Group:
         return (p[0], self.f.neg(p[1]), p[2])
 
     def multiply(self, p: tuple, k: int) -> tuple:
-        """k·p for a Jacobian p by a signed 4-bit window; k is taken modulo nothing (any int)."""
+        """k·p for a Jacobian p and any integer k (negative k negates p), by 4-bit windows."""
         if k < 0:
             return self.multiply(self.neg(p), -k)
         if k == 0 or self.f.is_zero(p[2]):

@@ -120,3 +120,9 @@ def test_unverified_proof_of_a_bad_witness_is_invalid(samples):
     bad = _break_constraint(sample.r1cs, sample.witness, 0)
     proof, public = prove(sample.pk, bad, verify_proof=False)
     assert not verify(sample.pk.verifying_key(), public, proof)
+
+
+def test_an_r1cs_of_another_circuit_is_refused(samples):
+    sample = samples["public"]
+    with pytest.raises(ValueError, match="does not match the proving key"):
+        prove(sample.pk, sample.witness, r1cs=samples["range"].r1cs)
