@@ -41,7 +41,7 @@ class ProvingKey:
     b2: np.ndarray
     c: np.ndarray
     h: np.ndarray
-    mpc_params: bytes = bytes(68)
+    mpc_params: bytes  # section 10 as is: snarkjs's circuit hash, then the phase-2 contributions
 
     @property
     def log_domain_size(self) -> int:

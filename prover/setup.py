@@ -171,6 +171,7 @@ def setup(r1cs: R1CS, ptau: PowersOfTau, rng: random.Random | None = None) -> Pr
         b2=bn254.g2_to_array(query(G2, b2_terms, wires)),
         c=divide(c_before_delta),
         h=divide(h_points),
+        mpc_params=b"",
     )
-    pk.mpc_params = circuit_hash(pk, c_before_delta, ptau, log_n) + struct.pack("<I", 0)
+    pk.mpc_params = circuit_hash(pk, c_before_delta, ptau, log_n) + struct.pack("<I", 0)  # no contributions
     return pk
