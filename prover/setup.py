@@ -23,7 +23,7 @@ from circuits.binfile import FormatError
 from circuits.field import FR
 from circuits.r1cs import R1CS
 from prover import bn254
-from prover.curve import G1, G2, Group, first_off_curve
+from prover.curve import G1, G2, Group, first_off_curve, g1_multiply_all
 from prover.keys import ProvingKey
 from prover.ptau import DEV_WARNING, PowersOfTau
 
@@ -147,8 +147,7 @@ def setup(r1cs: R1CS, ptau: PowersOfTau, rng: random.Random | None = None) -> Pr
     delta_inv = pow(delta, -1, FR)
 
     def divide(points: list) -> np.ndarray:
-        scaled = [G1.infinity if p is None else G1.multiply(G1.from_affine(p), delta_inv) for p in points]
-        return bn254.g1_to_array(G1.batch_to_affine(scaled))
+        return bn254.g1_to_array(g1_multiply_all(points, delta_inv))
 
     coef_arr = np.array([row[:3] for row in coefs], dtype=np.uint32).reshape(-1, 3)
     pk = ProvingKey(
