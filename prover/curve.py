@@ -238,9 +238,10 @@ class Group:
         pairs = [(p, k) for p, k in zip(points, scalars, strict=True) if p is not None and k]
         if not pairs:
             return None
-        window = max(2, min(16, len(pairs).bit_length() - 2))
-        mask = (1 << window) - 1
         top = max(k for _, k in pairs).bit_length()
+        # windows × (one mixed addition per point + two additions per bucket), the smallest
+        window = min(range(1, 17), key=lambda c: -(-top // c) * (len(pairs) + (2 << c)))
+        mask = (1 << window) - 1
         total = self.infinity
         for shift in range((top - 1) // window * window, -1, -window):
             for _ in range(window):
