@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from circuits.binfile import read_binfile, write_binfile
 from circuits.cs import compile_circuit, solve
 from circuits.r1cs import R1CS, write_r1cs
 from circuits.samples import multiplication_chain, public_inputs_circuit, range_check
@@ -45,6 +46,13 @@ def js(tool: str, *args: object) -> str:
     done = run_js(tool, *args)
     assert done.returncode == 0, f"{tool} {args} failed:\n{done.stdout}\n{done.stderr}"
     return done.stdout
+
+
+def rewrite_section(src: Path, dst: Path, kind: int, transform: Callable[[bytes], bytes]) -> None:
+    """Copy a .zkey with one section's bytes replaced by ``transform(bytes)``."""
+    f = read_binfile(src, b"zkey", 2)
+    sections = [(k, bytes(f.section(k))) for k in sorted(f.sections)]
+    write_binfile(dst, b"zkey", 1, [(k, transform(v) if k == kind else v) for k, v in sections])
 
 
 @pytest.fixture(scope="session")

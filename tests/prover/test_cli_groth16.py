@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from circuits.binfile import read_binfile, write_binfile
 from cli import main
-from tests.prover.conftest import DEV_POWER, js
+from tests.prover.conftest import DEV_POWER, js, rewrite_section
 
 pytestmark = pytest.mark.slow
 
@@ -108,6 +108,11 @@ def test_bad_input_files_exit_2_with_a_named_message(keyed, dev_ptau_path, tmp_p
     bad_zkey = _truncate(zkey, tmp_path / "bad.zkey")
     assert_bad_input(zk("groth16", "prove", bad_zkey, wtns, *out), "bad.zkey")
     assert_bad_input(zk("zkey", "export", "verificationkey", bad_zkey, tmp_path / "vk.json"), "bad.zkey")
+    flip = lambda b: b[:64] + bytes([b[64] ^ 1]) + b[65:]  # noqa: E731
+    rewrite_section(zkey, tmp_path / "offcurve.zkey", 5, flip)
+    assert_bad_input(
+        zk("groth16", "prove", tmp_path / "offcurve.zkey", wtns, *out), "offcurve.zkey", "not on the curve"
+    )
     bad_wtns = _truncate(wtns, tmp_path / "bad.wtns")
     assert_bad_input(zk("groth16", "prove", zkey, bad_wtns, *out), "bad.wtns")
     bad_r1cs = _truncate(r1cs, tmp_path / "bad.r1cs")

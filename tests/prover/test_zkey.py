@@ -7,12 +7,12 @@ import random
 import numpy as np
 import pytest
 
-from circuits.binfile import FormatError, read_binfile, write_binfile
+from circuits.binfile import FormatError
 from circuits.r1cs import read_r1cs
 from prover.ptau import read_ptau
 from prover.setup import domain_log_size, setup
 from prover.zkey import read_zkey, write_zkey
-from tests.prover.conftest import js
+from tests.prover.conftest import js, rewrite_section
 
 ARRAYS = ["ic", "coef_matrix", "coef_constraint", "coef_signal", "coef_value", "a", "b1", "b2", "c", "h"]
 
@@ -52,14 +52,6 @@ def test_setup_refuses_a_ceremony_too_small(samples, tmp_path):
         setup(samples["range"].r1cs, read_ptau(tmp_path / "tiny.ptau"))
 
 
-def _rewrite(src, dst, kind, transform):
-    f = read_binfile(src, b"zkey", 2)
-    sections = [
-        (k, transform(bytes(f.section(k))) if k == kind else bytes(f.section(k))) for k in sorted(f.sections)
-    ]
-    write_binfile(dst, b"zkey", 1, sections)
-
-
 def test_damaged_zkeys_are_refused(samples, tmp_path):
     good = tmp_path / "good.zkey"
     write_zkey(samples["range"].pk, good)
@@ -67,13 +59,15 @@ def test_damaged_zkeys_are_refused(samples, tmp_path):
     (tmp_path / "short.zkey").write_bytes(data[:-100])
     with pytest.raises(FormatError, match=r"short\.zkey"):
         read_zkey(tmp_path / "short.zkey")
-    _rewrite(good, tmp_path / "offcurve.zkey", 5, lambda b: b[:64] + bytes([b[64] ^ 1]) + b[65:])
+    rewrite_section(good, tmp_path / "offcurve.zkey", 5, lambda b: b[:64] + bytes([b[64] ^ 1]) + b[65:])
     with pytest.raises(FormatError, match=r"offcurve\.zkey: A section point 1 is not on the curve"):
         read_zkey(tmp_path / "offcurve.zkey")
-    _rewrite(good, tmp_path / "fewer.zkey", 6, lambda b: b[:-64])
+    rewrite_section(good, tmp_path / "fewer.zkey", 6, lambda b: b[:-64])
     with pytest.raises(FormatError, match=r"fewer\.zkey: B1 section"):
         read_zkey(tmp_path / "fewer.zkey")
-    _rewrite(good, tmp_path / "wire.zkey", 4, lambda b: b[:12] + (10**6).to_bytes(4, "little") + b[16:])
+    rewrite_section(
+        good, tmp_path / "wire.zkey", 4, lambda b: b[:12] + (10**6).to_bytes(4, "little") + b[16:]
+    )
     with pytest.raises(FormatError, match=r"wire\.zkey: a coefficient refers to"):
         read_zkey(tmp_path / "wire.zkey")
 
