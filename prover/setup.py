@@ -113,6 +113,17 @@ def setup(r1cs: R1CS, ptau: PowersOfTau, rng: random.Random | None = None) -> Pr
     alpha_g1 = _lagrange(ptau, "alpha_g1", log_n, G1)
     beta_g1 = _lagrange(ptau, "beta_g1", log_n, G1)
     h_points = _lagrange(ptau, "g1", log_n + 1, G1)[1::2]
+    alpha1, beta1 = (
+        bn254.g1_from_array(ptau.alpha_tau_g1[:1])[0],
+        bn254.g1_from_array(ptau.beta_tau_g1[:1])[0],
+    )
+    beta2 = bn254.g2_from_array(ptau.beta_g2)[0]
+    if (
+        None in (alpha1, beta1, beta2)
+        or first_off_curve(G1, [alpha1, beta1]) is not None
+        or not G2.is_on_curve(beta2)
+    ):
+        raise FormatError(f"{ptau.path}: α·G1, β·G1 or β·G2 is not a valid point")
     print(DEV_WARNING.format(what="this proving key's δ"), file=sys.stderr)
 
     a_terms: dict[int, Terms] = defaultdict(list)
@@ -154,9 +165,9 @@ def setup(r1cs: R1CS, ptau: PowersOfTau, rng: random.Random | None = None) -> Pr
         n_vars=r1cs.n_wires,
         n_public=n_pub,
         domain_size=1 << log_n,
-        alpha1=bn254.g1_from_array(ptau.alpha_tau_g1[:1])[0],
-        beta1=bn254.g1_from_array(ptau.beta_tau_g1[:1])[0],
-        beta2=bn254.g2_from_array(ptau.beta_g2)[0],
+        alpha1=alpha1,
+        beta1=beta1,
+        beta2=beta2,
         gamma2=G2.generator,
         delta1=G1.to_affine(G1.multiply(G1.from_affine(G1.generator), delta)),
         delta2=G2.to_affine(G2.multiply(G2.from_affine(G2.generator), delta)),
