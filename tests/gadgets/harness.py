@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from circuits.cs import ConstraintSystem, Hint, LinearCombination, Operand, compile_circuit, solve
+from circuits.field import FR
 
 Tamper = Callable[[int, list[int]], list[int] | None]
 
@@ -75,3 +76,15 @@ def n_constraints(define: Callable[[ConstraintSystem], Any]) -> int:
 def check_r1cs(define: Callable[[ConstraintSystem], None], assignment: Mapping) -> None:
     """The compiled R1CS accepts the solved witness (the two modes agree)."""
     compile_circuit(define).check(solve(define, assignment))
+
+
+def first_broken(cs: ConstraintSystem, values: Sequence[int]) -> int | None:
+    """Index of the first of ``cs``'s constraints that the wire values (provisional order) break."""
+
+    def dot(terms: dict[int, int]) -> int:
+        return sum(k * values[w] for w, k in terms.items())
+
+    for i, (a, b, c) in enumerate(cs.constraints):
+        if (dot(a) * dot(b) - dot(c)) % FR:
+            return i
+    return None
