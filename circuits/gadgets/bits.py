@@ -77,9 +77,28 @@ def is_bits_less_than(cs: ConstraintSystem, bits: Sequence[Operand], bound: int)
 def assert_bits_less_than(
     cs: ConstraintSystem, bits: Sequence[Operand], bound: int, when: Operand | None = None
 ) -> None:
-    """Constrain the number the (constrained) bits encode to be < the constant ``bound``."""
-    less = is_bits_less_than(cs, bits, bound)
-    _assert_true(cs, less, when, f"bits < {bound}")
+    """Constrain the number the (constrained) bits encode to be < the constant ``bound``.
+
+    As bits ≤ c = bound - 1, scanning from the top with ``tight`` = "every higher bit equals c's"
+    (started at ``when``, so a disabled check holds trivially): at a 1 of c, tight ← tight·bit; over
+    each run of 0s of c, tight·(sum of the run's bits) = 0. Cost: ones of c plus runs of zeros.
+    """
+    if bound <= 0:
+        raise ValueError("no bits encode a number below 0")
+    bits = [cs.lc(b) for b in bits]
+    top = bound - 1
+    if top >> len(bits):
+        return
+    tight = cs.constant(1) if when is None else cs.lc(when)
+    run = cs.constant(0)
+    for i in reversed(range(len(bits))):
+        if (top >> i) & 1:
+            tight = cs.mul(tight, bits[i])
+        else:
+            run = run + bits[i]
+            if i == 0 or (top >> (i - 1)) & 1:
+                cs.enforce(tight, run, 0, f"bits < {bound}")
+                run = cs.constant(0)
 
 
 def _assert_true(cs: ConstraintSystem, bit: LinearCombination, when: Operand | None, label: str) -> None:

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from circuits.field import FR
 from circuits.gadgets.bits import (
+    assert_bits_less_than,
     assert_range,
     assert_signed_range,
     is_bits_less_than,
@@ -111,3 +112,20 @@ def test_strict_decomposition_is_unique():
     # booleanity and recomposition hold for the alias: the alias check is what rejects it
     with pytest.raises(UnsatisfiedConstraint, match="bits <"):
         run_cheating(strict, {"x": x}, lambda i, _: forged if i == 0 else None)
+
+
+def test_assert_bits_less_than_exhaustive():
+    for bound in (1, 2, 5, 17, 32, 40, 63, 64):
+        for x in range(64):
+
+            def define(cs, bound=bound):
+                assert_bits_less_than(
+                    cs, to_bits(cs, cs.private_input("x"), 6), bound, when=cs.private_input("on")
+                )
+
+            evaluate(define, {"x": x, "on": 0})
+            if x < bound:
+                evaluate(define, {"x": x, "on": 1})
+            else:
+                with pytest.raises(UnsatisfiedConstraint):
+                    evaluate(define, {"x": x, "on": 1})
