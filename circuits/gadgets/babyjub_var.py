@@ -42,6 +42,17 @@ def _divide(cs: ConstraintSystem, num: LinearCombination, den: LinearCombination
     return q
 
 
+def _product_minus(
+    cs: ConstraintSystem, a: LinearCombination, b: LinearCombination, minus: LinearCombination
+) -> LinearCombination:
+    """a·b - minus as one fresh wire (one constraint), so that chained coordinates stay short."""
+    if a.constant_value() is not None or b.constant_value() is not None:
+        return cs.mul(a, b) - minus
+    (w,) = cs.hint(lambda x, y, m: (x * y - m) % FR, a, b, minus)
+    cs.enforce(a, b, w + minus)
+    return w
+
+
 def assert_on_curve(cs: ConstraintSystem, p: PointVar) -> None:
     """a·x² + y² = 1 + d·x²·y² (3 constraints)."""
     x, y = p
@@ -87,8 +98,8 @@ def montgomery_add(cs: ConstraintSystem, p: PointVar, q: PointVar) -> PointVar:
     """p + q for points with different u (neither equal nor opposite): 3 constraints."""
     (u1, v1), (u2, v2) = p, q
     lam = _divide(cs, v2 - v1, u2 - u1)
-    u3 = cs.mul(lam, lam).scale(MONT_B) - MONT_A - u1 - u2
-    return u3, cs.mul(lam, u1 - u3) - v1
+    u3 = _product_minus(cs, lam.scale(MONT_B), lam, u1 + u2 + MONT_A)
+    return u3, _product_minus(cs, lam, u1 - u3, v1)
 
 
 def montgomery_double(cs: ConstraintSystem, p: PointVar) -> PointVar:
@@ -96,8 +107,8 @@ def montgomery_double(cs: ConstraintSystem, p: PointVar) -> PointVar:
     u, v = p
     uu = cs.mul(u, u)
     lam = _divide(cs, uu.scale(3) + u.scale(2 * MONT_A) + 1, v.scale(2 * MONT_B))
-    u3 = cs.mul(lam, lam).scale(MONT_B) - MONT_A - u.scale(2)
-    return u3, cs.mul(lam, u - u3) - v
+    u3 = _product_minus(cs, lam.scale(MONT_B), lam, u.scale(2) + MONT_A)
+    return u3, _product_minus(cs, lam, u - u3, v)
 
 
 def _lookup(cs: ConstraintSystem, bits: Sequence[LinearCombination], table: Sequence[Point]) -> PointVar:
