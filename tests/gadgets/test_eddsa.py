@@ -61,7 +61,6 @@ def test_blake512_known_answers():
 def test_blake512_matches_blake_hash_npm():
     """circomlibjs's EdDSA hashes with npm blake-hash; agree at every padding boundary."""
 
-
     lengths = [0, 1, 32, 64, 110, 111, 112, 127, 128, 129, 239, 240, 256]
     script = (
         'import createBlakeHash from "blake-hash";'
