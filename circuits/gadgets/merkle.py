@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from circuits.cs import ConstraintSystem, LinearCombination, Operand
 from circuits.gadgets.bits import to_bits
+from circuits.gadgets.compare import select
 from circuits.gadgets.poseidon import poseidon, poseidon_var
 
 ARITIES = (2, 4)
@@ -188,12 +189,17 @@ def merkle_update_var(
     index: Operand,
     siblings: Sequence[Sequence[Operand]],
     arity: int = 4,
+    when: Operand | None = None,
 ) -> LinearCombination:
     """Constrain ``old_leaf`` at ``index`` under ``old_root`` and return the root after writing
-    ``new_leaf`` there: both walks share the index digits and the siblings."""
+    ``new_leaf`` there: both walks share the index digits and the siblings. With ``when`` = 0
+    nothing is checked and ``old_root`` comes back unchanged."""
     old, new = cs.lc(old_leaf), cs.lc(new_leaf)
     for level in _levels(cs, index, siblings, arity):
         old = poseidon_var(cs, level.children(old))
         new = poseidon_var(cs, level.children(new))
-    cs.assert_equal(old, old_root, "old merkle root")
-    return new
+    if when is None:
+        cs.assert_equal(old, old_root, "old merkle root")
+        return new
+    cs.enforce(when, old - cs.lc(old_root), 0, "old merkle root when")
+    return select(cs, when, new, old_root)

@@ -51,6 +51,13 @@ def test_abs_matches_native(x):
     assert evaluate(lambda cs: abs_signed(cs, cs.private_input("x")), {"x": x}) == (abs(x), int(x < 0))
 
 
+def test_forged_sign_is_rejected():
+    """Claiming 5 is negative needs another decomposition of 5 + 2^63: the bits then fail."""
+    define = lambda cs: abs_signed(cs, cs.private_input("x"))  # noqa: E731
+    with pytest.raises(UnsatisfiedConstraint):
+        run_cheating(define, {"x": 5}, lambda i, bits: [*bits[:62], 1 - bits[62]])
+
+
 def test_abs_rejects_out_of_range():
     for x in (2**63, -(2**63) - 1):
         with pytest.raises(UnsatisfiedConstraint):

@@ -1,8 +1,7 @@
-"""EdDSA-Poseidon: BLAKE-512, keys and signatures against circomlibjs, and the in-circuit verifier
-against forgeries (wrong message, tampered R8, S + L, wrong key, aliased hash bits)."""
+"""EdDSA-Poseidon: keys and signatures against circomlibjs, and the in-circuit verifier against
+forgeries (wrong message, tampered R8, S + L, wrong key, aliased hash bits)."""
 
 import random
-import subprocess
 
 import pytest
 
@@ -10,11 +9,10 @@ from circuits.cs import compile_circuit, solve
 from circuits.field import FR
 from circuits.gadgets import babyjub
 from circuits.gadgets.babyjub import BASE8, SUBORDER
-from circuits.gadgets.blake512 import blake512
 from circuits.gadgets.eddsa import Signature, message_hash, public_key, sign, verify
 from circuits.gadgets.eddsa_var import eddsa_verify_var
 from circuits.r1cs import UnsatisfiedConstraint
-from tests.gadgets.circomlibjs import ROOT, ask
+from tests.gadgets.circomlibjs import ask
 from tests.gadgets.harness import evaluate, hint_values, run_cheating
 
 RNG = random.Random(3)
@@ -44,33 +42,9 @@ def reference():
 
 @pytest.fixture(scope="module")
 def signed():
-    """(message, signature, public key) made natively, the first one's in-circuit witness."""
+    """(message, signature, public key) made natively with the first key."""
     key = KEYS[0]
     return MESSAGES[0], sign(key, MESSAGES[0]), public_key(key)
-
-
-def test_blake512_known_answers():
-    # the BLAKE specification's example (one zero byte), and the empty message
-    assert (
-        blake512(b"\x00").hex().startswith("97961587f6d970faba6d2478045de6d1fabd09b61ae50932054d52bc29d31be4")
-    )
-    assert blake512(b"").hex().startswith("a8cfbbd73726062df0c6864dda65defe58ef0cc52a5625090fa17601e1eecd1b")
-
-
-@pytest.mark.js
-def test_blake512_matches_blake_hash_npm():
-    """circomlibjs's EdDSA hashes with npm blake-hash; agree at every padding boundary."""
-
-    lengths = [0, 1, 32, 64, 110, 111, 112, 127, 128, 129, 239, 240, 256]
-    script = (
-        'import createBlakeHash from "blake-hash";'
-        f"for (const n of {lengths}) console.log(createBlakeHash('blake512')"
-        ".update(Buffer.alloc(n, 0xa5)).digest('hex'));"
-    )
-    out = subprocess.run(
-        ["node", "--input-type=module", "-e", script], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    assert out.stdout.split() == [blake512(b"\xa5" * n).hex() for n in lengths]
 
 
 @pytest.mark.js

@@ -149,3 +149,29 @@ def test_root_from_path_checks_shape():
         root_from_path(1, MerklePath(0, ((1, 2),)), arity=2)
     with pytest.raises(ValueError):
         n_constraints(lambda cs: merkle_root_var(cs, 1, 0, [[1, 2]], arity=3))
+
+
+def test_conditional_update():
+    tree = filled_tree(2)
+    path = tree.path(3)
+
+    def define(cs):
+        siblings = [[s] for s in cs.private_input("siblings", DEPTH)]
+        return merkle_update_var(
+            cs,
+            cs.public_input("old_root"),
+            cs.private_input("old_leaf"),
+            77,
+            3,
+            siblings,
+            2,
+            when=cs.private_input("on"),
+        )
+
+    v = {"old_root": tree.root, "old_leaf": tree.get(3), "siblings": [s for (s,) in path.siblings]}
+    assert evaluate(define, {**v, "on": 0, "old_leaf": 5}) == tree.root
+    with pytest.raises(UnsatisfiedConstraint):
+        evaluate(define, {**v, "on": 1, "old_leaf": 5})
+    old_root = tree.root
+    tree.set(3, 77)
+    assert evaluate(define, {**v, "old_root": old_root, "on": 1}) == tree.root
