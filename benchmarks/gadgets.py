@@ -231,7 +231,7 @@ def main() -> None:
     selected = [c for c in cases() if not args.only or c.name in args.only]
     results: dict[str, dict[str, int | None]] = {}
     print(f"{'gadget':<30} {'zkclear':>9} {'circomlib':>10}")
-    with tempfile.TemporaryDirectory(dir=ROOT / "benchmarks") as tmp:
+    with tempfile.TemporaryDirectory() as tmp:
         for case in selected:
             ours = zkclear_count(case)
             theirs = None

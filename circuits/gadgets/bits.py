@@ -101,13 +101,6 @@ def assert_bits_less_than(
                 run = cs.constant(0)
 
 
-def _assert_true(cs: ConstraintSystem, bit: LinearCombination, when: Operand | None, label: str) -> None:
-    if when is None:
-        cs.assert_equal(bit, 1, label)
-    else:
-        cs.enforce(when, 1 - bit, 0, label)
-
-
 def _gate(cs: ConstraintSystem, x: Operand, when: Operand | None) -> LinearCombination:
     """x, or x·when for a conditional check (0 passes every range check)."""
     return cs.lc(x) if when is None else cs.mul(x, when)
@@ -121,13 +114,3 @@ def assert_range(cs: ConstraintSystem, x: Operand, n: int, when: Operand | None 
 def assert_signed_range(cs: ConstraintSystem, x: Operand, n: int = 64, when: Operand | None = None) -> None:
     """Constrain -2^(n-1) ≤ x < 2^(n-1), as x + 2^(n-1) ∈ [0, 2^n)."""
     to_bits(cs, _gate(cs, cs.lc(x) + (1 << (n - 1)), when), n)
-
-
-def assert_bit(cs: ConstraintSystem, x: Operand) -> None:
-    """Constrain x ∈ {0, 1}; free for the constants 0 and 1."""
-    x = cs.lc(x)
-    k = x.constant_value()
-    if k is None:
-        cs.assert_bool(x)
-    elif k not in (0, 1):
-        raise ValueError(f"constant {k} is not a bit")

@@ -43,10 +43,6 @@ def assert_equal(cs: ConstraintSystem, a: Operand, b: Operand, when: Operand | N
         cs.enforce(when, cs.lc(a) - cs.lc(b), 0, "equal when")
 
 
-def assert_nonzero(cs: ConstraintSystem, x: Operand) -> None:
-    cs.inverse(x)
-
-
 def select(cs: ConstraintSystem, cond: Operand, a: Operand, b: Operand) -> LinearCombination:
     """cond ? a : b for a bit cond (one constraint, none if cond is constant or a, b are equal)."""
     b = cs.lc(b)
