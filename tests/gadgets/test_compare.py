@@ -1,7 +1,7 @@
 """Zero and equality tests, order comparisons, select, min, max, abs."""
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from circuits.field import FR
@@ -29,6 +29,7 @@ def two(fn):
     return lambda cs: fn(cs, cs.private_input("a"), cs.private_input("b"))
 
 
+@settings(deadline=None)
 @given(u64, u64)
 def test_order_comparisons_match_native(a, b):
     v = {"a": a, "b": b}
@@ -46,6 +47,7 @@ def test_order_comparisons_match_native(a, b):
                 evaluate(define, v)
 
 
+@settings(deadline=None)
 @given(i64)
 def test_abs_matches_native(x):
     assert evaluate(lambda cs: abs_signed(cs, cs.private_input("x")), {"x": x}) == (abs(x), int(x < 0))

@@ -1,7 +1,7 @@
 """Fixed-point multiplication and division with floor rounding."""
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from circuits.field import FR
@@ -30,17 +30,20 @@ def test_native_rounds_toward_minus_infinity():
         floor_div(1, 0)
 
 
+@settings(deadline=None)
 @given(u64, u64, divisor)
 def test_unsigned_mul_div_matches_native(a, b, d):
     assert evaluate(mul_div_circuit(), {"a": a, "b": b, "d": d}) == a * b // d
 
 
+@settings(deadline=None)
 @given(i64, u64, divisor)
 def test_signed_mul_div_rounds_down(a, b, d):
     q = evaluate(mul_div_circuit(signed=True), {"a": a, "b": b, "d": d})
     assert (q - FR if q > FR // 2 else q) == a * b // d
 
 
+@settings(deadline=None)
 @given(u64, u64)
 def test_constant_divisor(a, b):
     for den in (10**6, 2**20):
