@@ -6,6 +6,7 @@ where an addition costs 3 constraints and a doubling 4, but whose formulas fail 
 share u (equal or opposite) or either is the identity. Each Montgomery step below comes with the
 bound that rules those cases out for every input (all points are small known multiples of a point
 of prime order L ≈ 2^250.6); steps the bound does not cover use the complete Edwards law.
+Scalars come as little-endian bits that the caller has constrained (e.g. from ``to_bits``).
 """
 
 from __future__ import annotations

@@ -51,8 +51,10 @@ def floor_div_var(
     den_bits: int,
     signed: bool = False,
 ) -> tuple[LinearCombination, LinearCombination]:
-    """(q, r) with num = q·den + r, 0 ≤ r < den < 2^den_bits, and q in [0, 2^q_bits) or, when
-    ``signed``, in [-2^(q_bits-1), 2^(q_bits-1)). A num whose quotient leaves that range is rejected."""
+    """(q, r) with num = q·den + r and 0 ≤ r < den, q in [0, 2^q_bits) or, when ``signed``, in
+    [-2^(q_bits-1), 2^(q_bits-1)); a num whose quotient leaves that range is rejected. den is meant
+    to lie in [1, 2^den_bits): the constraints give r < 2^den_bits and den - r ≤ 2^den_bits, so
+    den < 2^(den_bits+1), which keeps |q·den + r| < 2^252 and q exact."""
     if q_bits + den_bits > MAX_PRODUCT_BITS:
         raise ValueError(f"q_bits + den_bits must be ≤ {MAX_PRODUCT_BITS} so that nothing wraps")
     num, den = cs.lc(num), cs.lc(den)

@@ -110,6 +110,7 @@ def test_compiled_verifier_accepts_the_witness(signed):
         pytest.param(lambda m, s, a: (m, Signature(s.R8, (s.S + 1) % SUBORDER), a), id="wrong-S"),
         pytest.param(lambda m, s, a: (m, s, babyjub.add(a, BASE8)), id="wrong-key"),
         pytest.param(lambda m, s, a: (m, s, babyjub.IDENTITY), id="identity-key"),
+        pytest.param(lambda m, s, a: (m, s, (a[0], a[1] + 1)), id="key-off-curve"),
     ],
 )
 def test_forgeries_are_rejected(signed, forge):
