@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from circuits.cs import ConstraintSystem, LinearCombination, Operand
 from circuits.gadgets.bits import from_bits, to_bits
+from circuits.gadgets.boolean import xor
 
 Word = list[LinearCombination]  # 32 bits, least significant first
 
@@ -40,12 +41,8 @@ def bits_to_bytes(bits: Sequence[int]) -> bytes:
     return bytes(sum(bits[i + j] << (7 - j) for j in range(8)) for i in range(0, len(bits), 8))
 
 
-def _xor(cs: ConstraintSystem, a: LinearCombination, b: LinearCombination) -> LinearCombination:
-    return a + b - cs.mul(a, b).scale(2)
-
-
 def _xor3(cs: ConstraintSystem, a: Word, b: Word, c: Word) -> Word:
-    return [_xor(cs, _xor(cs, x, y), z) for x, y, z in zip(a, b, c, strict=True)]
+    return [xor(cs, xor(cs, x, y), z) for x, y, z in zip(a, b, c, strict=True)]
 
 
 def _maj(
