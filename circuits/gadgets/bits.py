@@ -107,7 +107,7 @@ def _gate(cs: ConstraintSystem, x: Operand, when: Operand | None) -> LinearCombi
 
 
 def assert_range(cs: ConstraintSystem, x: Operand, n: int, when: Operand | None = None) -> None:
-    """Constrain 0 ≤ x < 2^n (n + 1 constraints, one more with ``when``)."""
+    """Constrain 0 ≤ x < 2^n (n constraints, one more with ``when``)."""
     to_bits(cs, _gate(cs, x, when), n)
 
 

@@ -29,7 +29,7 @@ def mul_div(a: int, b: int, den: int) -> int:
 def _assert_remainder(
     cs: ConstraintSystem, r: LinearCombination, den: LinearCombination, den_bits: int
 ) -> None:
-    """0 ≤ r < den, with den < 2^den_bits (den ≥ 1 follows)."""
+    """0 ≤ r < den (so den ≥ 1), with r < 2^den_bits and den - r ≤ 2^den_bits for a variable den."""
     k = den.constant_value()
     if k is None:
         assert_range(cs, r, den_bits)
