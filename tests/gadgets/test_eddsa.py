@@ -2,6 +2,7 @@
 forgeries (wrong message, tampered R8, S + L, wrong key, aliased hash bits)."""
 
 import random
+import subprocess
 
 import pytest
 
@@ -11,8 +12,9 @@ from circuits.gadgets import babyjub
 from circuits.gadgets.babyjub import BASE8, SUBORDER
 from circuits.gadgets.eddsa import Signature, message_hash, public_key, sign, verify
 from circuits.gadgets.eddsa_var import eddsa_verify_var
-from circuits.r1cs import UnsatisfiedConstraint
-from tests.gadgets.circomlibjs import ask
+from circuits.r1cs import UnsatisfiedConstraint, write_r1cs
+from circuits.wtns import write_wtns
+from tests.gadgets.circomlibjs import ROOT, ask, available
 from tests.gadgets.harness import evaluate, hint_values, run_cheating
 
 RNG = random.Random(3)
@@ -93,11 +95,22 @@ def test_circomlibjs_signatures_verify_in_circuit(reference):
         evaluate(verifier(), assignment(message, theirs, a))
 
 
-def test_compiled_verifier_accepts_the_witness(signed):
+def test_compiled_verifier_accepts_the_witness(signed, tmp_path):
+    """Our R1CS check and snarkjs's both accept the witness of the compiled verifier."""
     message, sig, a = signed
     r1cs = compile_circuit(verifier())
     assert r1cs.n_constraints <= 4217  # circomlib's EdDSAPoseidonVerifier
-    r1cs.check(solve(verifier(), assignment(message, sig, a)))
+    witness = solve(verifier(), assignment(message, sig, a))
+    r1cs.check(witness)
+    if not available():
+        return
+    write_r1cs(r1cs, tmp_path / "eddsa.r1cs")
+    write_wtns(witness, tmp_path / "eddsa.wtns")
+    files = [str(tmp_path / "eddsa.r1cs"), str(tmp_path / "eddsa.wtns")]
+    done = subprocess.run(
+        ["npx", "snarkjs", "wtns", "check", *files], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert "WITNESS IS CORRECT" in done.stdout, done.stdout + done.stderr
 
 
 @pytest.mark.parametrize(

@@ -2,15 +2,17 @@
 
 import json
 import random
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from circuits.cs import ConstraintSystem
+from circuits.cs import ConstraintSystem, compile_circuit, solve
 from circuits.field import FR
 from circuits.gadgets.poseidon import poseidon, poseidon_var
 from circuits.gadgets.poseidon_constants import MAX_INPUTS, poseidon_parameters
-from circuits.r1cs import UnsatisfiedConstraint
+from circuits.r1cs import UnsatisfiedConstraint, write_r1cs
+from circuits.wtns import write_wtns
 from tests.gadgets.circomlibjs import ROOT, ask, available
 from tests.gadgets.harness import check_r1cs, evaluate, first_broken, n_constraints
 
@@ -83,3 +85,24 @@ def test_input_count_is_checked():
         poseidon([])
     with pytest.raises(ValueError):
         poseidon(list(range(17)))
+
+
+@pytest.mark.js
+def test_snarkjs_checks_the_hash_circuit(tmp_path):
+    """The gadget's R1CS and witness, written as iden3 files, satisfy snarkjs's own checker."""
+    if not available():
+        pytest.skip("node_modules/snarkjs is needed")
+
+    def define(cs):
+        cs.public_output(poseidon_var(cs, cs.private_input("x", 3)), "hash")
+
+    write_r1cs(compile_circuit(define), tmp_path / "p.r1cs")
+    write_wtns(solve(define, {"x": [5, 6, 7]}), tmp_path / "p.wtns")
+    done = subprocess.run(
+        ["npx", "snarkjs", "wtns", "check", str(tmp_path / "p.r1cs"), str(tmp_path / "p.wtns")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert "WITNESS IS CORRECT" in done.stdout, done.stdout + done.stderr
