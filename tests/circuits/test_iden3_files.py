@@ -9,7 +9,7 @@ from circuits.cs import compile_circuit, solve
 from circuits.r1cs import read_r1cs, write_r1cs
 from circuits.samples import public_inputs_circuit, range_check
 from circuits.wtns import read_wtns, write_wtns
-from tests.jstools import run_js
+from tests.jstools import js, run_js
 
 
 @pytest.fixture()
@@ -80,3 +80,22 @@ def test_corrupted_r1cs_term_is_a_format_error(files):
 def test_missing_file_is_a_format_error(tmp_path):
     with pytest.raises(FormatError, match="cannot read"):
         read_r1cs(tmp_path / "absent.r1cs")
+
+
+@pytest.mark.js
+@pytest.mark.slow
+def test_reads_circom_optimised_r1cs(tmp_path):
+    """circom --O2 drops private inputs it can substitute, so the header counts more inputs than wires."""
+    (tmp_path / "bits.circom").write_text(
+        "pragma circom 2.0.0;\n"
+        "template Bits() { signal input x; signal output b[4]; var acc = 0;\n"
+        "  for (var i = 0; i < 4; i++) { b[i] <-- (x >> i) & 1; b[i] * (b[i] - 1) === 0; acc += b[i] * 2**i; }\n"
+        "  acc === x; }\n"
+        "component main = Bits();\n"
+    )
+    js("circom2", tmp_path / "bits.circom", "--r1cs", "--O2", "-o", tmp_path)
+    r1cs = read_r1cs(tmp_path / "bits.r1cs")
+    assert (r1cs.n_outputs, r1cs.n_prv_inputs) == (4, 1)
+    assert r1cs.n_wires < 1 + r1cs.n_outputs + r1cs.n_prv_inputs
+    assert r1cs.first_unsatisfied([1, 1, 0, 1, 1]) is None
+    assert r1cs.first_unsatisfied([1, 2, 0, 1, 1]) is not None

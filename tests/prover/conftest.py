@@ -19,7 +19,7 @@ from circuits.wtns import write_wtns
 from prover.keys import ProvingKey
 from prover.ptau import PowersOfTau, new_ptau, read_ptau
 from prover.setup import setup
-from tests.jstools import ROOT, run_js
+from tests.jstools import ROOT, js
 
 DEV_POWER = 5
 SNARKJS_POWER = 5
@@ -39,13 +39,6 @@ class Sample:
     pk: ProvingKey
     r1cs_path: Path
     wtns_path: Path
-
-
-def js(tool: str, *args: object) -> str:
-    """Run an npm tool and fail the test with its output if it fails."""
-    done = run_js(tool, *args)
-    assert done.returncode == 0, f"{tool} {args} failed:\n{done.stdout}\n{done.stderr}"
-    return done.stdout
 
 
 def rewrite_section(src: Path, dst: Path, kind: int, transform: Callable[[bytes], bytes]) -> None:
