@@ -89,7 +89,9 @@ def test_reads_circom_optimised_r1cs(tmp_path):
     (tmp_path / "bits.circom").write_text(
         "pragma circom 2.0.0;\n"
         "template Bits() { signal input x; signal output b[4]; var acc = 0;\n"
-        "  for (var i = 0; i < 4; i++) { b[i] <-- (x >> i) & 1; b[i] * (b[i] - 1) === 0; acc += b[i] * 2**i; }\n"
+        "  for (var i = 0; i < 4; i++) {\n"
+        "    b[i] <-- (x >> i) & 1; b[i] * (b[i] - 1) === 0; acc += b[i] * 2**i;\n"
+        "  }\n"
         "  acc === x; }\n"
         "component main = Bits();\n"
     )
