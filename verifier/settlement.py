@@ -1,0 +1,133 @@
+"""Settlement operations on chain: deploy verifier, rollup and test token; deposit; submit; claim; read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from eth_account.signers.local import LocalAccount
+from web3.contract import Contract
+from web3.types import TxReceipt
+
+from verifier.chain import Chain
+from verifier.solidity_args import proof_args, verifying_key_args
+from verifier.types import Proof, VerifyingKey
+
+DEFAULT_ETH_QUANTUM = 10**9  # wei per L2 unit of ETH: 64-bit amounts then reach 18e9 ETH
+
+
+@dataclass(frozen=True)
+class Deployment:
+    verifier: str
+    rollup: str
+    token: str | None = None  # the test token, registered as asset 1, if deployed
+
+
+@dataclass(frozen=True)
+class RollupStatus:
+    state_root: int
+    batch_number: int
+    deposit_head: int
+    deposit_tail: int
+    owner: str
+    operator: str
+    pending_operator: str
+    verifier: str
+
+
+def deploy_verifier(chain: Chain, vk: VerifyingKey) -> Contract:
+    """Groth16Verifier.sol holding ``vk`` (which must have one public input)."""
+    return chain.deploy("Groth16Verifier", *verifying_key_args(vk))
+
+
+def deploy_settlement(
+    chain: Chain,
+    vk: VerifyingKey,
+    genesis_root: int,
+    *,
+    operator: str | None = None,
+    eth_quantum: int = DEFAULT_ETH_QUANTUM,
+    test_token: bool = False,
+    token_quantum: int = 1,
+) -> Deployment:
+    """Verifier and rollup (owned by the chain's account); with ``test_token``, a TestToken as asset 1."""
+    verifier = deploy_verifier(chain, vk)
+    rollup = chain.deploy(
+        "ZkClearRollup",
+        verifier.address,
+        genesis_root.to_bytes(32, "big"),
+        operator or chain.account.address,
+        eth_quantum,
+    )
+    token = None
+    if test_token:
+        token = chain.deploy("TestToken", "zkclear test USD", "tUSD").address
+        chain.transact(rollup.functions.addAsset(token, token_quantum))
+    return Deployment(verifier=verifier.address, rollup=rollup.address, token=token)
+
+
+def deposit_eth(chain: Chain, rollup: Contract, l2_key: int, wei: int, sender: LocalAccount | None = None) -> int:
+    """Queue an ETH deposit; returns its queue index."""
+    receipt = chain.transact(rollup.functions.depositEth(l2_key), value=wei, sender=sender)
+    return _queued_index(rollup, receipt)
+
+
+def deposit_token(
+    chain: Chain,
+    rollup: Contract,
+    l2_key: int,
+    asset: int,
+    amount: int,
+    sender: LocalAccount | None = None,
+) -> int:
+    """Approve the rollup for the asset's token, then queue the deposit; returns its queue index."""
+    token_address, quantum = chain.call(rollup.functions.assets(asset))
+    token = chain.contract("TestToken", token_address)
+    chain.transact(token.functions.approve(rollup.address, amount * quantum), sender=sender)
+    receipt = chain.transact(rollup.functions.depositToken(l2_key, asset, amount), sender=sender)
+    return _queued_index(rollup, receipt)
+
+
+def _queued_index(rollup: Contract, receipt: TxReceipt) -> int:
+    (event,) = rollup.events.DepositQueued().process_receipt(receipt)
+    return int(event["args"]["index"])
+
+
+def submit_batch(
+    chain: Chain,
+    rollup: Contract,
+    new_root: int,
+    pubdata: bytes,
+    proof: Proof,
+    sender: LocalAccount | None = None,
+) -> TxReceipt:
+    """Settle a proven batch; raises ContractRevert (e.g. InvalidProof, DepositMismatch) on refusal."""
+    a, b, c = proof_args(proof)
+    return chain.transact(
+        rollup.functions.submitBatch(new_root.to_bytes(32, "big"), pubdata, a, b, c), sender=sender
+    )
+
+
+def claim_withdrawal(
+    chain: Chain, rollup: Contract, recipient: str, asset: int, sender: LocalAccount | None = None
+) -> TxReceipt:
+    return chain.transact(rollup.functions.claimWithdrawal(recipient, asset), sender=sender)
+
+
+def rollup_status(chain: Chain, rollup: Contract) -> RollupStatus:
+    f = rollup.functions
+    return RollupStatus(
+        state_root=int.from_bytes(chain.call(f.stateRoot()), "big"),
+        batch_number=chain.call(f.batchNumber()),
+        deposit_head=chain.call(f.depositHead()),
+        deposit_tail=chain.call(f.depositTail()),
+        owner=chain.call(f.owner()),
+        operator=chain.call(f.operator()),
+        pending_operator=chain.call(f.pendingOperator()),
+        verifier=chain.call(f.verifier()),
+    )
+
+
+def verify_onchain(chain: Chain, verifier: Contract, public: list[int], proof: Proof) -> bool:
+    """verifyProof on a deployed verifier (ours or snarkjs's: same signature)."""
+    a, b, c = proof_args(proof)
+    return bool(chain.call(verifier.functions.verifyProof(a, b, c, public)))
