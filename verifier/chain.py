@@ -60,7 +60,7 @@ class Chain:
         self.w3 = w3
         self.account = account
         # The embedded chain estimates gas by bisection, re-running the transaction ~20 times (and its
-        # pairings are pure Python): there, send a fixed gas limit after one eth_call to catch reverts.
+        # pairings are pure Python): there, send with a fixed gas limit and explain a failure afterwards.
         self.fixed_gas = fixed_gas
 
     @classmethod
@@ -104,13 +104,15 @@ class Chain:
     ) -> TxReceipt:
         """Estimate, sign, send and wait for a contract call (or constructor); raises ContractRevert."""
         sender = sender or self.account
-        params: dict[str, Any] = {"from": sender.address, "value": value, "nonce": self._nonce(sender.address)}
+        params: dict[str, Any] = {
+            "from": sender.address,
+            "value": value,
+            "nonce": self._nonce(sender.address),
+        }
         if self.fixed_gas is not None:
             params["gas"] = self.fixed_gas
         with reverts_decoded():
             tx = call.build_transaction(params)
-            if self.fixed_gas is not None:
-                self.w3.eth.call(tx)
         return self._send(tx, sender)
 
     def send_eth(self, to: str, wei: int, sender: LocalAccount | None = None) -> TxReceipt:
@@ -146,5 +148,8 @@ class Chain:
             raise ChainError(f"the node refused the transaction: {exc}") from exc
         receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=120)
         if receipt["status"] != 1:
+            # Replay it on the state before its block to learn the revert reason.
+            with reverts_decoded():
+                self.w3.eth.call(tx, block_identifier=receipt["blockNumber"] - 1)
             raise ChainError(f"transaction {HexBytes(tx_hash).hex()} failed (status 0)")
         return receipt

@@ -18,7 +18,7 @@ class ChainError(RuntimeError):
 
 
 class ContractRevert(ChainError):
-    """A call or transaction reverted; ``name`` is the custom error (or "Error"/"Panic"), ``args`` its values."""
+    """A call or transaction reverted: ``name`` is the custom error (or "Error", "Panic"), with values."""
 
     def __init__(self, name: str, args: tuple[object, ...] = ()) -> None:
         self.name = name

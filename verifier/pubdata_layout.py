@@ -46,7 +46,13 @@ TRADE = RecordLayout(
 LIQUIDATE = RecordLayout(
     4,
     "liquidate",
-    (Field("liquidator", 4), Field("account", 4), Field("market", 1), Field("size", 8, True), Field("price", 8)),
+    (
+        Field("liquidator", 4),
+        Field("account", 4),
+        Field("market", 1),
+        Field("size", 8, True),
+        Field("price", 8),
+    ),
 )
 FUNDING = RecordLayout(5, "funding", (Field("market", 1), Field("index", 8, True)))
 ORACLE = RecordLayout(6, "oracle", (Field("market", 1), Field("price", 8), Field("timestamp", 4)))

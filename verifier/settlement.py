@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from eth_account.signers.local import LocalAccount
 from web3.contract import Contract
+from web3.logs import DISCARD
 from web3.types import TxReceipt
 
 from verifier.chain import Chain
@@ -39,6 +40,32 @@ def deploy_verifier(chain: Chain, vk: VerifyingKey) -> Contract:
     return chain.deploy("Groth16Verifier", *verifying_key_args(vk))
 
 
+def deploy_rollup(
+    chain: Chain,
+    verifier: str,
+    genesis_root: int,
+    *,
+    operator: str | None = None,
+    eth_quantum: int = DEFAULT_ETH_QUANTUM,
+) -> Contract:
+    """ZkClearRollup over a deployed verifier, owned by the chain's account."""
+    return chain.deploy(
+        "ZkClearRollup",
+        verifier,
+        genesis_root.to_bytes(32, "big"),
+        operator or chain.account.address,
+        eth_quantum,
+    )
+
+
+def deploy_test_token(chain: Chain, rollup: Contract, quantum: int = 1) -> tuple[Contract, int]:
+    """A TestToken registered on the rollup; returns the token and its asset id."""
+    token = chain.deploy("TestToken", "zkclear test USD", "tUSD")
+    receipt = chain.transact(rollup.functions.addAsset(token.address, quantum))
+    (event,) = rollup.events.AssetAdded().process_receipt(receipt, errors=DISCARD)
+    return token, int(event["args"]["asset"])
+
+
 def deploy_settlement(
     chain: Chain,
     vk: VerifyingKey,
@@ -47,25 +74,17 @@ def deploy_settlement(
     operator: str | None = None,
     eth_quantum: int = DEFAULT_ETH_QUANTUM,
     test_token: bool = False,
-    token_quantum: int = 1,
 ) -> Deployment:
-    """Verifier and rollup (owned by the chain's account); with ``test_token``, a TestToken as asset 1."""
+    """Verifier and rollup; with ``test_token``, a TestToken registered as an asset."""
     verifier = deploy_verifier(chain, vk)
-    rollup = chain.deploy(
-        "ZkClearRollup",
-        verifier.address,
-        genesis_root.to_bytes(32, "big"),
-        operator or chain.account.address,
-        eth_quantum,
-    )
-    token = None
-    if test_token:
-        token = chain.deploy("TestToken", "zkclear test USD", "tUSD").address
-        chain.transact(rollup.functions.addAsset(token, token_quantum))
+    rollup = deploy_rollup(chain, verifier.address, genesis_root, operator=operator, eth_quantum=eth_quantum)
+    token = deploy_test_token(chain, rollup)[0].address if test_token else None
     return Deployment(verifier=verifier.address, rollup=rollup.address, token=token)
 
 
-def deposit_eth(chain: Chain, rollup: Contract, l2_key: int, wei: int, sender: LocalAccount | None = None) -> int:
+def deposit_eth(
+    chain: Chain, rollup: Contract, l2_key: int, wei: int, sender: LocalAccount | None = None
+) -> int:
     """Queue an ETH deposit; returns its queue index."""
     receipt = chain.transact(rollup.functions.depositEth(l2_key), value=wei, sender=sender)
     return _queued_index(rollup, receipt)
@@ -88,7 +107,7 @@ def deposit_token(
 
 
 def _queued_index(rollup: Contract, receipt: TxReceipt) -> int:
-    (event,) = rollup.events.DepositQueued().process_receipt(receipt)
+    (event,) = rollup.events.DepositQueued().process_receipt(receipt, errors=DISCARD)
     return int(event["args"]["index"])
 
 

@@ -35,7 +35,7 @@ def _fq2_sqrt(a: ob.FQ2) -> ob.FQ2 | None:
     """A square root in Fq2 = Fq[u]/(u²+1) for q ≡ 3 (mod 4) (Adj and Rodríguez-Henríquez, alg. 9)."""
     a1 = a ** ((Q - 3) // 4)
     alpha = a1 * a1 * a
-    if alpha ** Q * alpha == ob.FQ2([Q - 1, 0]):
+    if alpha**Q * alpha == ob.FQ2([Q - 1, 0]):
         return None
     x0 = a1 * a
     if alpha == ob.FQ2([Q - 1, 0]):

@@ -52,7 +52,10 @@ CASES: dict[str, Case] = {
     "B.y.c1 + q": lambda pub, p: (pub, dataclasses.replace(p, b=(p.b[0], (p.b[1][0], p.b[1][1] + Q)))),
     "A off the curve": lambda pub, p: (pub, dataclasses.replace(p, a=(p.a[0], (p.a[1] + 1) % Q))),
     "C off the curve": lambda pub, p: (pub, dataclasses.replace(p, c=((p.c[0] + 1) % Q, p.c[1]))),
-    "B off the twist": lambda pub, p: (pub, dataclasses.replace(p, b=(p.b[0], ((p.b[1][0] + 1) % Q, p.b[1][1])))),
+    "B off the twist": lambda pub, p: (
+        pub,
+        dataclasses.replace(p, b=(p.b[0], ((p.b[1][0] + 1) % Q, p.b[1][1]))),
+    ),
     "B outside the G2 subgroup": lambda pub, p: (pub, dataclasses.replace(p, b=g2_outside_subgroup())),
     "A at infinity": lambda pub, p: (pub, dataclasses.replace(p, a=None)),
     "B at infinity": lambda pub, p: (pub, dataclasses.replace(p, b=None)),
@@ -111,8 +114,14 @@ def test_returns_the_key_it_was_given(chain, snark, verifiers):
         lambda vk: dataclasses.replace(vk, gamma2=g2_outside_subgroup()),
         lambda vk: dataclasses.replace(vk, beta2=(vk.beta2[0], (vk.beta2[1][0], vk.beta2[1][1] + 1))),
     ],
-    ids=["alpha off curve", "IC1.x + q", "IC1 at infinity", "delta at infinity", "gamma outside subgroup",
-         "beta off twist"],
+    ids=[
+        "alpha off curve",
+        "IC1.x + q",
+        "IC1 at infinity",
+        "delta at infinity",
+        "gamma outside subgroup",
+        "beta off twist",
+    ],
 )
 def test_refuses_invalid_verifying_keys(chain, snark, damage):
     with pytest.raises(ContractRevert) as info:
