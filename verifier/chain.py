@@ -100,17 +100,23 @@ class Chain:
         return self.w3.eth.contract(address=receipt["contractAddress"], abi=artifact["abi"])
 
     def transact(
-        self, call: ContractFunction | Any, *, value: int = 0, sender: LocalAccount | None = None
+        self,
+        call: ContractFunction | Any,
+        *,
+        value: int = 0,
+        sender: LocalAccount | None = None,
+        gas: int | None = None,
     ) -> TxReceipt:
-        """Estimate, sign, send and wait for a contract call (or constructor); raises ContractRevert."""
+        """Sign, send and wait for a contract call (or constructor), gas estimated unless given (or
+        fixed for the chain); raises ContractRevert."""
         sender = sender or self.account
         params: dict[str, Any] = {
             "from": sender.address,
             "value": value,
             "nonce": self._nonce(sender.address),
         }
-        if self.fixed_gas is not None:
-            params["gas"] = self.fixed_gas
+        if gas or self.fixed_gas:
+            params["gas"] = gas or self.fixed_gas
         with reverts_decoded():
             tx = call.build_transaction(params)
         return self._send(tx, sender)

@@ -2,55 +2,25 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from eth_account import Account
-from web3 import HTTPProvider, Web3
 
 from tests.chain.snark import CommitmentSnark
-from tests.jstools import ROOT
+from verifier.anvil import ANVIL_DEV_KEY, running_anvil
 from verifier.build_contracts import compile_sources
 from verifier.chain import Chain
 
-# anvil's first development account (public knowledge: derived from its default test mnemonic)
-ANVIL_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
 BACKENDS = ("eth-tester", "anvil")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
 def anvil_url() -> Iterator[str]:
-    """An anvil node on 127.0.0.1 and a free port, stopped after the session."""
-    port = _free_port()
-    process = subprocess.Popen(
-        ["node", str(ROOT / "node_modules" / ".bin" / "anvil"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,  # its own process group, so the node wrapper and anvil stop together
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while not Web3(HTTPProvider(url)).is_connected():
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("anvil did not start")
-            time.sleep(0.2)
+    """An anvil node for the whole session."""
+    with running_anvil() as url:
         yield url
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -58,7 +28,7 @@ def chain(request: pytest.FixtureRequest) -> Chain:
     """A chain with a funded signing account: a fresh embedded chain per module, or the session's anvil."""
     if request.param == "eth-tester":
         return Chain.embedded()
-    return Chain.connect(request.getfixturevalue("anvil_url"), Account.from_key(ANVIL_KEY))
+    return Chain.connect(request.getfixturevalue("anvil_url"), Account.from_key(ANVIL_DEV_KEY))
 
 
 @pytest.fixture(scope="session")

@@ -171,19 +171,19 @@ def test_batch_skipping_a_queued_deposit_reverts(chain, snark, rollup):
 
 
 @pytest.mark.parametrize(
-    "damage",
+    ("damage", "error"),
     [
-        lambda p: dataclasses.replace(p, a=(p.a[0], (p.a[1] + 1) % Q)),
-        lambda p: dataclasses.replace(p, c=(p.c[0] + Q, p.c[1])),
-        lambda p: dataclasses.replace(p, b=(p.b[0], ((p.b[1][0] + 1) % Q, p.b[1][1]))),
-        lambda p: dataclasses.replace(p, b=g2_outside_subgroup()),
+        (lambda p: dataclasses.replace(p, a=(p.a[0], (p.a[1] + 1) % Q)), "InvalidProof"),
+        (lambda p: dataclasses.replace(p, c=(p.c[0] + Q, p.c[1])), "InvalidProof"),
+        (lambda p: dataclasses.replace(p, b=(p.b[0], ((p.b[1][0] + 1) % Q, p.b[1][1]))), "PrecompileFailed"),
+        (lambda p: dataclasses.replace(p, b=g2_outside_subgroup()), "PrecompileFailed"),
     ],
     ids=["A off curve", "C.x + q", "B off twist", "B outside subgroup"],
 )
-def test_malformed_proof_points_revert(chain, snark, rollup, damage):
+def test_malformed_proof_points_revert(chain, snark, rollup, damage, error):
     pubdata = _trade(0)
     proof = damage(snark.prove(batch_commitment(GENESIS, 1, pubdata)))
-    _refused(chain, rollup, "InvalidProof", lambda: submit_batch(chain, rollup, 1, pubdata, proof))
+    _refused(chain, rollup, error, lambda: submit_batch(chain, rollup, 1, pubdata, proof))
 
 
 def test_commitment_is_reduced_below_r(chain, snark, rollup):
@@ -211,6 +211,9 @@ def test_malformed_pubdata_reverts(chain, snark, rollup):
     )
     assert unknown.args_values == (26, 7)
     _refused(chain, rollup, "TruncatedRecord", lambda: _submit(chain, snark, rollup, 1, _trade(0)[:-1]))
+    cut_withdrawal = _trade(0) + _withdraw("0x" + "11" * 20, 0, 1)[:-1]
+    cut = _refused(chain, rollup, "TruncatedRecord", lambda: _submit(chain, snark, rollup, 1, cut_withdrawal))
+    assert cut.args_values == (26,)
     withdraw_unknown_asset = _withdraw("0x" + "11" * 20, 5, 1)
     _refused(chain, rollup, "UnknownAsset", lambda: _submit(chain, snark, rollup, 1, withdraw_unknown_asset))
 

@@ -11,13 +11,13 @@ from collections.abc import Callable
 import pytest
 
 from tests.chain.points import double_g1, g2_outside_subgroup, neg_g1, neg_g2
-from verifier.chain import Chain
+from verifier.chain import Chain, reverts_decoded
 from verifier.chain_errors import ContractRevert
 from verifier.curve import FQ_MODULUS as Q
 from verifier.curve import R_MODULUS as R
 from verifier.groth16 import VerificationInputError, verify
 from verifier.settlement import deploy_verifier, verify_onchain
-from verifier.solidity_args import verifying_key_args
+from verifier.solidity_args import proof_args, verifying_key_args
 from verifier.types import Proof
 
 pytestmark = [pytest.mark.slow, pytest.mark.js]
@@ -80,14 +80,38 @@ def verifiers(chain: Chain, snark, snarkjs_verifier_artifact):
     return ours, theirs
 
 
+def _accepts(chain, verifier, public, proof) -> bool:
+    """verifyProof's answer, a revert counting as refusal (ours reverts when a precompile fails)."""
+    try:
+        return verify_onchain(chain, verifier, public, proof)
+    except ContractRevert:
+        return False
+
+
 @pytest.mark.parametrize("case", list(CASES))
 def test_agrees_with_python_and_snarkjs_verifiers(case, chain, snark, verifiers):
     ours, theirs = verifiers
     public, proof = CASES[case]([PUBLIC], snark.prove(PUBLIC))
     expected = case == "valid"
     assert _python_verdict(case, snark) is expected
-    assert verify_onchain(chain, ours, public, proof) is expected
-    assert verify_onchain(chain, theirs, public, proof) is expected
+    assert _accepts(chain, ours, public, proof) is expected
+    assert _accepts(chain, theirs, public, proof) is expected
+
+
+@pytest.mark.parametrize("case", ["B off the twist", "B outside the G2 subgroup"])
+def test_reverts_when_the_pairing_precompile_rejects_b(case, chain, snark, verifiers):
+    public, proof = CASES[case]([PUBLIC], snark.prove(PUBLIC))
+    with pytest.raises(ContractRevert) as info:
+        verify_onchain(chain, verifiers[0], public, proof)
+    assert info.value.name == "PrecompileFailed"
+
+
+def test_too_little_gas_reverts_instead_of_answering_false(chain, snark, verifiers):
+    """Otherwise gas estimation would settle on a limit at which every proof is refused."""
+    call = verifiers[0].functions.verifyProof(*proof_args(snark.prove(PUBLIC)), [PUBLIC])
+    assert chain.call(call) is True
+    with pytest.raises(ContractRevert), reverts_decoded():
+        call.call({"gas": 80_000})
 
 
 def test_accepts_proofs_of_edge_public_inputs(chain, snark, verifiers):

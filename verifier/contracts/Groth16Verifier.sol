@@ -18,6 +18,7 @@ contract Groth16Verifier {
     uint256 internal constant Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583;
 
     error InvalidVerifyingKey();
+    error PrecompileFailed();
 
     uint256 internal immutable ALPHA_X;
     uint256 internal immutable ALPHA_Y;
@@ -73,16 +74,19 @@ contract Groth16Verifier {
         IC1_Y = ic[1][1];
     }
 
-    /// @notice True iff (a, b, c) is a valid proof for the public input. Returns false (never reverts)
-    ///         for a public input ≥ r, a coordinate ≥ q, A or C off the curve or at infinity, or a B the
-    ///         pairing precompile rejects (off the twist or outside the subgroup; that failure spends the
-    ///         gas forwarded to the precompile).
+    /// @notice True iff (a, b, c) is a valid proof for the public input. Returns false for a public
+    ///         input ≥ r, a coordinate ≥ q, A or C off the curve or at infinity, or a failed pairing
+    ///         check. Reverts with PrecompileFailed when a precompile call fails: the pairing rejects a B
+    ///         off the twist or outside the order-r subgroup, or a call ran out of gas. Those two cannot be
+    ///         told apart, and answering false to running out of gas would make eth_estimateGas settle on
+    ///         a limit at which every proof is "invalid"; reverting makes too little gas an error.
     function verifyProof(
         uint256[2] calldata a,
         uint256[2][2] calldata b,
         uint256[2] calldata c,
         uint256[1] calldata pubSignals
     ) external view returns (bool valid) {
+        bool precompilesOk = true;
         // Pairing input: four (G1, G2) pairs of 6 words. The key's words are written here from Solidity
         // because inline assembly cannot read immutables; the proof's words are copied in assembly.
         uint256[24] memory p;
@@ -122,21 +126,18 @@ contract Groth16Verifier {
             valid := and(valid, eq(mulmod(cy, cy, Q), addmod(mulmod(cx, mulmod(cx, cx, Q), Q), 3, Q)))
             if valid {
                 mstore(add(mulIn, 0x40), s)
-                valid := staticcall(gas(), 0x07, mulIn, 0x60, add(addIn, 0x40), 0x40)
-            }
-            if valid {
-                valid := staticcall(gas(), 0x06, addIn, 0x80, add(p, 0x180), 0x40)
-            }
-            if valid {
+                precompilesOk := staticcall(gas(), 0x07, mulIn, 0x60, add(addIn, 0x40), 0x40)
+                precompilesOk := and(precompilesOk, staticcall(gas(), 0x06, addIn, 0x80, add(p, 0x180), 0x40))
                 mstore(p, ax)
                 mstore(add(p, 0x20), ay)
                 calldatacopy(add(p, 0x40), b, 0x80)
                 mstore(add(p, 0x240), cx)
                 mstore(add(p, 0x260), cy)
-                valid := staticcall(gas(), 0x08, p, 0x300, p, 0x20)
-                valid := and(valid, mload(p))
+                precompilesOk := and(precompilesOk, staticcall(gas(), 0x08, p, 0x300, p, 0x20))
+                valid := and(precompilesOk, mload(p))
             }
         }
+        if (!precompilesOk) revert PrecompileFailed();
     }
 
     /// @notice The verifying key as given to the constructor (β, γ, δ un-negated, EIP-197 order).

@@ -143,41 +143,49 @@ contract ZkClearRollup {
     }
 
     /// Walks the records; returns the new deposit head. Reverts on an unknown op code, a record running
-    /// past the end, a deposit out of queue order, or a withdrawal of an unknown asset.
+    /// past the end, a deposit out of queue order, or a withdrawal of an unknown asset. Records the
+    /// contract does not read (trades and the like) are skipped by a tight assembly loop.
     function _applyPubdata(bytes calldata pubdata) private returns (uint64 head) {
         head = depositHead;
         uint64 tail = depositTail;
-        uint256 length = pubdata.length;
-        uint256 offset = 0;
-        while (offset < length) {
-            uint256 word;
+        uint256 start = 0;
+        uint256 end = pubdata.length;
+        while (true) {
+            uint256 op;
             uint256 width;
             assembly ("memory-safe") {
-                word := calldataload(add(pubdata.offset, offset))
-                width := byte(shr(248, word), OP_WIDTHS)
+                let base := pubdata.offset
+                for {} lt(start, end) {} {
+                    op := shr(248, calldataload(add(base, start)))
+                    width := byte(op, OP_WIDTHS)
+                    // stop at an unknown op code (width 0), a deposit (1) or a withdrawal (2)
+                    if or(iszero(width), lt(sub(op, 1), 2)) { break }
+                    start := add(start, width)
+                }
             }
-            uint256 op = word >> 248;
-            if (width == 0) revert UnknownOp(offset, op);
-            if (offset + width > length) revert TruncatedRecord(offset);
+            if (start >= end) {
+                if (start > end) revert TruncatedRecord(start - width);
+                return head;
+            }
+            if (width == 0) revert UnknownOp(start, op);
+            if (start + width > end) revert TruncatedRecord(start);
             if (op == OP_DEPOSIT) {
-                if (head == tail) revert DepositQueueExhausted(offset);
-                bytes32 queued = keccak256(pubdata[offset + 1:offset + 1 + DEPOSIT_QUEUED_BYTES]);
+                if (head == tail) revert DepositQueueExhausted(start);
+                bytes32 queued = keccak256(pubdata[start + 1:start + 1 + DEPOSIT_QUEUED_BYTES]);
                 if (queued != depositHashes[head]) revert DepositMismatch(head);
                 head++;
-            } else if (op == OP_WITHDRAW) {
-                _creditWithdrawal(word, pubdata[offset + 27:offset + 35]);
+            } else {
+                _creditWithdrawal(pubdata[start:start + width]);
             }
-            unchecked {
-                offset += width;
-            }
+            start += width;
         }
     }
 
     /// Withdrawal record: op (1) ‖ account (4) ‖ recipient (20) ‖ asset (2) ‖ amount (8).
-    function _creditWithdrawal(uint256 firstWord, bytes calldata amountBytes) private {
-        address recipient = address(uint160(firstWord >> 56));
-        uint16 asset = uint16(firstWord >> 40);
-        uint64 amount = uint64(bytes8(amountBytes));
+    function _creditWithdrawal(bytes calldata record) private {
+        address recipient = address(bytes20(record[5:25]));
+        uint16 asset = uint16(bytes2(record[25:27]));
+        uint64 amount = uint64(bytes8(record[27:35]));
         if (asset >= assets.length) revert UnknownAsset(asset);
         claimable[recipient][asset] += amount;
         emit WithdrawalClaimable(recipient, asset, amount);
