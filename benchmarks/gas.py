@@ -33,6 +33,7 @@ from verifier.solidity_args import proof_args
 RESULTS = Path(__file__).resolve().parent / "results" / "gas.json"
 DEFAULT_SIZES = (0, 1, 10, 50, 100, 200, 500, 1000, 2000, 4000)
 TARGET_GAS_PER_TRADE = 500
+HARDFORK = "prague"  # the embedded py-evm chain's fork, so both chains price alike
 
 
 def calldata_cost(data: bytes) -> dict[str, int]:
@@ -130,6 +131,7 @@ def run(chain: Chain, snark: CommitmentSnark, sizes: list[int]) -> dict[str, Any
     reachable_under_floor = floor_per_trade < TARGET_GAS_PER_TRADE
     return {
         "chain": chain.w3.client_version,
+        "hardfork": HARDFORK,
         "trade_record_bytes": TRADE.width,
         "verify_proof_gas": verify["zkclear"]["execution_gas"],
         "verify_proof": verify,
@@ -153,7 +155,7 @@ def run(chain: Chain, snark: CommitmentSnark, sizes: list[int]) -> dict[str, Any
 
 def print_table(result: dict[str, Any]) -> None:
     v = result["verify_proof"]
-    print(f"chain: {result['chain']}")
+    print(f"chain: {result['chain']} ({result['hardfork']})")
     print(f"{'verifyProof':<24}{'execution gas':>15}{'tx gas':>10}{'calldata B':>12}")
     for name, row in v.items():
         print(f"  {name:<22}{row['execution_gas']:>15,}{row['tx_gas']:>10,}{row['calldata_bytes']:>12,}")
@@ -183,7 +185,8 @@ def main() -> None:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
         snark = CommitmentSnark.setup(workdir)
         if args.chain == "anvil":
-            chain = Chain.connect(stack.enter_context(running_anvil()), Account.from_key(ANVIL_DEV_KEY))
+            url = stack.enter_context(running_anvil(hardfork=HARDFORK))
+            chain = Chain.connect(url, Account.from_key(ANVIL_DEV_KEY))
         else:
             chain = Chain.embedded()
         result = run(chain, snark, sizes)

@@ -27,11 +27,19 @@ def _free_port() -> int:
 
 
 @contextmanager
-def running_anvil(startup_timeout: float = 60) -> Iterator[str]:
-    """Start anvil, yield its RPC URL, stop it on exit."""
+def running_anvil(hardfork: str | None = None, startup_timeout: float = 60) -> Iterator[str]:
+    """Start anvil (at ``hardfork``, else its latest), yield its RPC URL, stop it on exit."""
     port = _free_port()
+    command = [
+        "node",
+        str(ROOT / "node_modules" / ".bin" / "anvil"),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
     process = subprocess.Popen(
-        ["node", str(ROOT / "node_modules" / ".bin" / "anvil"), "--host", "127.0.0.1", "--port", str(port)],
+        command + (["--hardfork", hardfork] if hardfork else []),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,  # its own process group: the node wrapper and anvil stop together

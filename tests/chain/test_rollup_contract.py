@@ -16,7 +16,7 @@ from verifier.chain_errors import ContractRevert
 from verifier.commitment import batch_commitment
 from verifier.curve import FQ_MODULUS as Q
 from verifier.curve import R_MODULUS as R
-from verifier.pubdata_layout import deposit_queue_hash, encode_record, op_widths_word
+from verifier.pubdata_layout import DEPOSIT, WITHDRAW, deposit_queue_hash, encode_record, op_widths_word
 from verifier.settlement import (
     DEFAULT_ETH_QUANTUM,
     claim_withdrawal,
@@ -81,8 +81,13 @@ def _refused(chain, rollup, error: str, action) -> ContractRevert:
     return info.value
 
 
-def test_op_width_table_matches_python(chain, rollup):
-    assert chain.call(rollup.functions.OP_WIDTHS()) == op_widths_word()
+def test_op_width_tables_match_python(chain, rollup):
+    widths = op_widths_word()
+    assert chain.call(rollup.functions.OP_WIDTHS()) == widths
+    # the skip loop's table: the same widths, with "stop" (0x80) where the contract reads the record
+    stops = {DEPOSIT.op_code, WITHDRAW.op_code}
+    expected_skip = bytes(0x80 if op in stops or not w else w for op, w in enumerate(widths))
+    assert chain.call(rollup.functions.SKIP_WIDTHS()) == expected_skip
 
 
 def test_commitment_matches_python(chain, rollup):
@@ -210,10 +215,9 @@ def test_malformed_pubdata_reverts(chain, snark, rollup):
         chain, rollup, "UnknownOp", lambda: _submit(chain, snark, rollup, 1, _trade(0) + b"\x07")
     )
     assert unknown.args_values == (26, 7)
-    _refused(chain, rollup, "TruncatedRecord", lambda: _submit(chain, snark, rollup, 1, _trade(0)[:-1]))
+    _refused(chain, rollup, "PubdataTruncated", lambda: _submit(chain, snark, rollup, 1, _trade(0)[:-1]))
     cut_withdrawal = _trade(0) + _withdraw("0x" + "11" * 20, 0, 1)[:-1]
-    cut = _refused(chain, rollup, "TruncatedRecord", lambda: _submit(chain, snark, rollup, 1, cut_withdrawal))
-    assert cut.args_values == (26,)
+    _refused(chain, rollup, "PubdataTruncated", lambda: _submit(chain, snark, rollup, 1, cut_withdrawal))
     withdraw_unknown_asset = _withdraw("0x" + "11" * 20, 5, 1)
     _refused(chain, rollup, "UnknownAsset", lambda: _submit(chain, snark, rollup, 1, withdraw_unknown_asset))
 

@@ -31,6 +31,9 @@ contract ZkClearRollup {
     /// Byte i is the width in bytes (op code included) of a record with op code i; 0 = unknown op code.
     /// Kept equal to verifier/pubdata_layout.py by a test.
     bytes32 public constant OP_WIDTHS = 0x012f231a1a0a0e00000000000000000000000000000000000000000000000000;
+    /// OP_WIDTHS for the records the contract skips, 0x80 ("stop") for deposits, withdrawals and unknown
+    /// op codes: the skip loop then needs one table lookup and one test per record.
+    bytes32 public constant SKIP_WIDTHS = 0x0180801a1a0a0e80808080808080808080808080808080808080808080808080;
     uint256 internal constant OP_DEPOSIT = 1;
     uint256 internal constant OP_WITHDRAW = 2;
     /// Deposit record bytes [1, 43): l2Key (32) ‖ asset (2) ‖ amount (8), hashed into the queue.
@@ -75,7 +78,7 @@ contract ZkClearRollup {
     error NotInField();
     error InvalidProof();
     error UnknownOp(uint256 offset, uint256 opCode);
-    error TruncatedRecord(uint256 offset);
+    error PubdataTruncated();
     error DepositQueueExhausted(uint256 offset);
     error DepositMismatch(uint64 index);
     error UnknownAsset(uint16 asset);
@@ -151,24 +154,28 @@ contract ZkClearRollup {
         uint256 start = 0;
         uint256 end = pubdata.length;
         while (true) {
+            assembly ("memory-safe") {
+                let ptr := add(pubdata.offset, start)
+                let limit := add(pubdata.offset, end)
+                for {} lt(ptr, limit) {} {
+                    let width := byte(shr(248, calldataload(ptr)), SKIP_WIDTHS)
+                    if and(width, 0x80) { break }
+                    ptr := add(ptr, width)
+                }
+                start := sub(ptr, pubdata.offset)
+            }
+            if (start >= end) {
+                if (start > end) revert PubdataTruncated();
+                return head;
+            }
             uint256 op;
             uint256 width;
             assembly ("memory-safe") {
-                let base := pubdata.offset
-                for {} lt(start, end) {} {
-                    op := shr(248, calldataload(add(base, start)))
-                    width := byte(op, OP_WIDTHS)
-                    // stop at an unknown op code (width 0), a deposit (1) or a withdrawal (2)
-                    if or(iszero(width), lt(sub(op, 1), 2)) { break }
-                    start := add(start, width)
-                }
-            }
-            if (start >= end) {
-                if (start > end) revert TruncatedRecord(start - width);
-                return head;
+                op := shr(248, calldataload(add(pubdata.offset, start)))
+                width := byte(op, OP_WIDTHS) // 0 for op codes past the table
             }
             if (width == 0) revert UnknownOp(start, op);
-            if (start + width > end) revert TruncatedRecord(start);
+            if (start + width > end) revert PubdataTruncated();
             if (op == OP_DEPOSIT) {
                 if (head == tail) revert DepositQueueExhausted(start);
                 bytes32 queued = keccak256(pubdata[start + 1:start + 1 + DEPOSIT_QUEUED_BYTES]);
