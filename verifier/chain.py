@@ -30,7 +30,8 @@ EMBEDDED_TX_GAS = 15_000_000
 
 @contextmanager
 def reverts_decoded() -> Iterator[None]:
-    """Turn web3's revert exceptions into ``ContractRevert`` with the decoded error."""
+    """Turn web3's revert exceptions into ``ContractRevert`` with the decoded error, and other refusals
+    by the node into ``ChainError``."""
     try:
         yield
     except (ContractCustomError, ContractLogicError, ContractPanicError) as exc:
@@ -40,6 +41,8 @@ def reverts_decoded() -> Iterator[None]:
         raise ContractRevert("Error", (exc.message or str(exc),)) from exc
     except TransactionFailed as exc:
         raise _embedded_revert(str(exc)) from exc
+    except Web3RPCError as exc:  # e.g. insufficient funds, a nonce or fee refused by the node
+        raise ChainError(f"the node refused: {exc.message or exc}") from exc
 
 
 def _embedded_revert(message: str) -> ContractRevert:
@@ -154,7 +157,8 @@ class Chain:
             raise ChainError(f"the node refused the transaction: {exc}") from exc
         receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=120)
         if receipt["status"] != 1:
-            # Replay it on the state before its block to learn the revert reason.
+            # Replay it on the state before its block to learn the revert reason (exact where each
+            # transaction is mined alone, as on the embedded chain and anvil's automine).
             with reverts_decoded():
                 self.w3.eth.call(tx, block_identifier=receipt["blockNumber"] - 1)
             raise ChainError(f"transaction {HexBytes(tx_hash).hex()} failed (status 0)")
