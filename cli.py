@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -99,7 +100,7 @@ def chain_deploy(options, verification_key, genesis_root, operator, eth_quantum,
             eth_quantum=eth_quantum or DEFAULT_ETH_QUANTUM,
             test_token=test_token,
         )
-        return {"chain_id": chain.w3.eth.chain_id, **deployment.__dict__}
+        return {"chain_id": chain.w3.eth.chain_id, **dataclasses.asdict(deployment)}
 
     result = _chain_errors_as_bad_input(deploy)
     text = json.dumps(result, indent=1)
@@ -118,7 +119,7 @@ def chain_status(options, rollup_address) -> None:
     def status() -> dict[str, object]:
         chain = options.connect()
         found = rollup_status(chain, chain.contract("ZkClearRollup", rollup_address))
-        return {**found.__dict__, "state_root": hex(found.state_root)}
+        return {**dataclasses.asdict(found), "state_root": hex(found.state_root)}
 
     click.echo(json.dumps(_chain_errors_as_bad_input(status), indent=1))
 
@@ -131,26 +132,12 @@ def chain_status(options, rollup_address) -> None:
 @pass_chain_options
 def chain_verify(options, verification_key, public, proof, verifier_address) -> None:
     """Check PROOF for PUBLIC with verifyProof on chain (snarkjs JSON files). Exit 0 valid, 1 invalid."""
-    from verifier.chain_errors import ContractRevert
-    from verifier.settlement import deploy_verifier, verify_onchain
+    from verifier.settlement import verify_onchain_accepts
     from verifier.snarkjs_json import load_proof, load_public, load_verifying_key
 
     def check() -> bool:
-        vk = load_verifying_key(verification_key)
-        public_values, loaded_proof = load_public(public), load_proof(proof)
-        if len(public_values) != vk.n_public:
-            raise ValueError(f"{public}: {len(public_values)} public inputs, the key takes {vk.n_public}")
-        chain = options.connect()
-        if verifier_address:
-            verifier = chain.contract("Groth16Verifier", verifier_address)
-        else:
-            verifier = deploy_verifier(chain, vk)
-        try:
-            return verify_onchain(chain, verifier, public_values, loaded_proof)
-        except ContractRevert as exc:
-            if exc.name == "PrecompileFailed":  # the pairing precompile refused B
-                return False
-            raise
+        vk, values, loaded = load_verifying_key(verification_key), load_public(public), load_proof(proof)
+        return verify_onchain_accepts(options.connect(), vk, values, loaded, verifier_address)
 
     valid = _chain_errors_as_bad_input(check)
     click.echo("OK: valid proof (on chain)" if valid else "INVALID: proof rejected on chain")

@@ -10,6 +10,7 @@ from web3.logs import DISCARD
 from web3.types import TxReceipt
 
 from verifier.chain import Chain
+from verifier.chain_errors import ContractRevert
 from verifier.solidity_args import proof_args, verifying_key_args
 from verifier.types import Proof, VerifyingKey
 
@@ -150,3 +151,22 @@ def verify_onchain(chain: Chain, verifier: Contract, public: list[int], proof: P
     """verifyProof on a deployed verifier (ours or snarkjs's: same signature)."""
     a, b, c = proof_args(proof)
     return bool(chain.call(verifier.functions.verifyProof(a, b, c, public)))
+
+
+def verify_onchain_accepts(
+    chain: Chain, vk: VerifyingKey, public: list[int], proof: Proof, verifier_address: str | None = None
+) -> bool:
+    """Whether Groth16Verifier (at ``verifier_address``, else freshly deployed for ``vk``) accepts the
+    proof; a PrecompileFailed revert (B refused by the pairing precompile) counts as rejection."""
+    if len(public) != vk.n_public:
+        raise ValueError(f"{len(public)} public inputs given, the key takes {vk.n_public}")
+    if verifier_address:
+        verifier = chain.contract("Groth16Verifier", verifier_address)
+    else:
+        verifier = deploy_verifier(chain, vk)
+    try:
+        return verify_onchain(chain, verifier, public, proof)
+    except ContractRevert as exc:
+        if exc.name == "PrecompileFailed":
+            return False
+        raise

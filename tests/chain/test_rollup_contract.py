@@ -285,3 +285,27 @@ def test_deposits_are_validated(chain, rollup):
             action()
         assert info.value.name == error
     assert rollup_status(chain, rollup).deposit_tail == 0
+
+
+def test_ownership_moves_in_two_steps_and_guards_assets(chain, rollup):
+    new_owner, stranger = new_account(chain), new_account(chain)
+    token = chain.deploy("TestToken", "t", "t")
+    for action in (
+        lambda: chain.transact(rollup.functions.proposeOwner(stranger.address), sender=stranger),
+        lambda: chain.transact(rollup.functions.addAsset(token.address, 1), sender=stranger),
+    ):
+        with pytest.raises(ContractRevert) as info:
+            action()
+        assert info.value.name == "NotOwner"
+    chain.transact(rollup.functions.proposeOwner(new_owner.address))
+    assert chain.call(rollup.functions.owner()) == chain.account.address
+    with pytest.raises(ContractRevert) as info:
+        chain.transact(rollup.functions.acceptOwnership(), sender=stranger)
+    assert info.value.name == "NotPendingOwner"
+    chain.transact(rollup.functions.acceptOwnership(), sender=new_owner)
+    assert chain.call(rollup.functions.owner()) == new_owner.address
+    with pytest.raises(ContractRevert) as info:
+        chain.transact(rollup.functions.addAsset(token.address, 1))  # the old owner no longer can
+    assert info.value.name == "NotOwner"
+    chain.transact(rollup.functions.addAsset(token.address, 1), sender=new_owner)
+    assert chain.call(rollup.functions.assetCount()) == 2
