@@ -10,7 +10,7 @@ from web3.logs import DISCARD
 from web3.types import TxReceipt
 
 from verifier.chain import Chain
-from verifier.chain_errors import ContractRevert
+from verifier.chain_errors import ChainError, ContractRevert
 from verifier.solidity_args import proof_args, verifying_key_args
 from verifier.types import Proof, VerifyingKey
 
@@ -145,6 +145,38 @@ def rollup_status(chain: Chain, rollup: Contract) -> RollupStatus:
         pending_operator=chain.call(f.pendingOperator()),
         verifier=chain.call(f.verifier()),
     )
+
+
+@dataclass(frozen=True)
+class SettledBatch:
+    number: int
+    old_root: int
+    new_root: int
+    commitment: int
+    pubdata: bytes
+    transaction: str
+
+
+def settled_batches(chain: Chain, rollup: Contract, from_block: int = 0) -> list[SettledBatch]:
+    """Every settled batch with its pubdata, read back from the chain alone (BatchSettled events and
+    the calldata of their transactions, which must call submitBatch directly)."""
+    batches = []
+    for event in rollup.events.BatchSettled().get_logs(from_block=from_block):
+        tx = chain.w3.eth.get_transaction(event["transactionHash"])
+        function, args = rollup.decode_function_input(tx["input"])
+        if function.fn_name != "submitBatch":
+            raise ChainError(f"batch {event['args']['batchNumber']} was not submitted by a direct call")
+        batches.append(
+            SettledBatch(
+                number=event["args"]["batchNumber"],
+                old_root=int.from_bytes(event["args"]["oldRoot"], "big"),
+                new_root=int.from_bytes(event["args"]["newRoot"], "big"),
+                commitment=event["args"]["commitment"],
+                pubdata=bytes(args["pubdata"]),
+                transaction=event["transactionHash"].to_0x_hex(),
+            )
+        )
+    return batches
 
 
 def verify_onchain(chain: Chain, verifier: Contract, public: list[int], proof: Proof) -> bool:

@@ -16,7 +16,14 @@ from verifier.chain_errors import ContractRevert
 from verifier.commitment import batch_commitment
 from verifier.curve import FQ_MODULUS as Q
 from verifier.curve import R_MODULUS as R
-from verifier.pubdata_layout import DEPOSIT, WITHDRAW, deposit_queue_hash, encode_record, op_widths_word
+from verifier.pubdata_layout import (
+    DEPOSIT,
+    WITHDRAW,
+    decode_records,
+    deposit_queue_hash,
+    encode_record,
+    op_widths_word,
+)
 from verifier.settlement import (
     DEFAULT_ETH_QUANTUM,
     claim_withdrawal,
@@ -26,6 +33,7 @@ from verifier.settlement import (
     deposit_eth,
     deposit_token,
     rollup_status,
+    settled_batches,
     submit_batch,
 )
 
@@ -137,6 +145,20 @@ def test_valid_batch_settles_and_moves_the_root(chain, snark, rollup):
     assert event["args"]["commitment"] == batch_commitment(GENESIS, new_root, pubdata)
     assert int.from_bytes(event["args"]["oldRoot"], "big") == GENESIS
     assert chain.call(rollup.functions.claimable(user.address, 0)) == 2
+    (settled,) = settled_batches(chain, rollup)  # the batch read back from the chain alone
+    assert (settled.number, settled.old_root, settled.new_root, settled.pubdata) == (
+        0,
+        GENESIS,
+        new_root,
+        pubdata,
+    )
+    assert [name for name, _ in decode_records(settled.pubdata)] == [
+        "deposit",
+        "trade",
+        "deposit",
+        "trade",
+        "withdraw",
+    ]
 
 
 def test_tampered_proof_reverts(chain, snark, rollup):
