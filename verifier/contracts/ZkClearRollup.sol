@@ -181,8 +181,10 @@ contract ZkClearRollup {
                 bytes32 queued = keccak256(pubdata[start + 1:start + 1 + DEPOSIT_QUEUED_BYTES]);
                 if (queued != depositHashes[head]) revert DepositMismatch(head);
                 head++;
-            } else {
+            } else if (op == OP_WITHDRAW) {
                 _creditWithdrawal(pubdata[start:start + width]);
+            } else {
+                revert UnknownOp(start, op); // only if SKIP_WIDTHS stopped at a record it should skip
             }
             start += width;
         }
