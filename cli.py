@@ -289,9 +289,19 @@ class ChainOptions:
 pass_chain_options = click.make_pass_decorator(ChainOptions)
 
 
+def load_any_verifying_key(path: str):
+    """A verifying key from snarkjs's verification_key.json or from a Groth16 .zkey."""
+    if path.endswith(".zkey"):
+        from prover.zkey import read_zkey
+
+        return read_zkey(path).verifying_key()
+    from verifier.snarkjs_json import load_verifying_key
+
+    return load_verifying_key(path)
+
+
 def _chain_errors_as_bad_input(action):
     from verifier.chain_errors import ChainError
-    from verifier.snarkjs_json import JsonFormatError
 
     try:
         return action()
@@ -322,12 +332,11 @@ def chain_group(ctx: click.Context, rpc_url: str | None, keystore: str | None) -
 @click.option("--out", type=click.Path(dir_okay=False), help="Write the addresses to this JSON file.")
 @pass_chain_options
 def chain_deploy(options, verification_key, genesis_root, operator, eth_quantum, test_token, out) -> None:
-    """Deploy Groth16Verifier (holding VERIFICATION_KEY, snarkjs JSON) and ZkClearRollup."""
+    """Deploy Groth16Verifier (holding VERIFICATION_KEY: snarkjs JSON or a .zkey) and ZkClearRollup."""
     from verifier.settlement import DEFAULT_ETH_QUANTUM, deploy_settlement
-    from verifier.snarkjs_json import load_verifying_key
 
     def deploy() -> dict[str, object]:
-        vk = load_verifying_key(verification_key)
+        vk = load_any_verifying_key(verification_key)
         chain = options.connect()
         deployment = deploy_settlement(
             chain,
@@ -370,10 +379,10 @@ def chain_status(options, rollup_address) -> None:
 def chain_verify(options, verification_key, public, proof, verifier_address) -> None:
     """Check PROOF for PUBLIC with verifyProof on chain (snarkjs JSON files). Exit 0 valid, 1 invalid."""
     from verifier.settlement import verify_onchain_accepts
-    from verifier.snarkjs_json import load_proof, load_public, load_verifying_key
+    from verifier.snarkjs_json import load_proof, load_public
 
     def check() -> bool:
-        vk, values, loaded = load_verifying_key(verification_key), load_public(public), load_proof(proof)
+        vk, values, loaded = load_any_verifying_key(verification_key), load_public(public), load_proof(proof)
         return verify_onchain_accepts(options.connect(), vk, values, loaded, verifier_address)
 
     valid = _chain_errors_as_bad_input(check)

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.jstools import run_js
+from tests.jstools import js
 from verifier.snarkjs_json import load_proof, load_verifying_key
 from verifier.types import Proof, VerifyingKey
 
@@ -27,12 +27,6 @@ component main {public [commitment]} = CommitmentOnly();
 """
 
 
-def _js(tool: str, *args: object) -> None:
-    done = run_js(tool, *args)
-    if done.returncode != 0:
-        raise RuntimeError(f"{tool} {' '.join(map(str, args))} failed:\n{done.stdout}\n{done.stderr}")
-
-
 @dataclass(eq=False)
 class CommitmentSnark:
     """Setup artifacts of the commitment circuit, and a prover for any commitment (cached)."""
@@ -45,16 +39,16 @@ class CommitmentSnark:
     @classmethod
     def setup(cls, workdir: Path) -> CommitmentSnark:
         (workdir / "commitment.circom").write_text(CIRCUIT)
-        _js("circom2", workdir / "commitment.circom", "--r1cs", "--wasm", "-o", workdir)
+        js("circom2", workdir / "commitment.circom", "--r1cs", "--wasm", "-o", workdir)
         ptau0, ptau1, ptau = (workdir / f"pot{i}.ptau" for i in range(3))
-        _js("snarkjs", "powersoftau", "new", "bn128", 4, ptau0)
-        _js("snarkjs", "powersoftau", "contribute", ptau0, ptau1, "--name=test", "-e=chain tests entropy")
-        _js("snarkjs", "powersoftau", "prepare", "phase2", ptau1, ptau)
+        js("snarkjs", "powersoftau", "new", "bn128", 4, ptau0)
+        js("snarkjs", "powersoftau", "contribute", ptau0, ptau1, "--name=test", "-e=chain tests entropy")
+        js("snarkjs", "powersoftau", "prepare", "phase2", ptau1, ptau)
         zkey0, zkey = workdir / "c0.zkey", workdir / "c.zkey"
-        _js("snarkjs", "groth16", "setup", workdir / "commitment.r1cs", ptau, zkey0)
-        _js("snarkjs", "zkey", "contribute", zkey0, zkey, "--name=test", "-e=more entropy")
-        _js("snarkjs", "zkey", "export", "verificationkey", zkey, workdir / "verification_key.json")
-        _js("snarkjs", "zkey", "export", "solidityverifier", zkey, workdir / "SnarkjsVerifier.sol")
+        js("snarkjs", "groth16", "setup", workdir / "commitment.r1cs", ptau, zkey0)
+        js("snarkjs", "zkey", "contribute", zkey0, zkey, "--name=test", "-e=more entropy")
+        js("snarkjs", "zkey", "export", "verificationkey", zkey, workdir / "verification_key.json")
+        js("snarkjs", "zkey", "export", "solidityverifier", zkey, workdir / "SnarkjsVerifier.sol")
         return cls(
             workdir=workdir,
             vk=load_verifying_key(workdir / "verification_key.json"),
@@ -66,7 +60,7 @@ class CommitmentSnark:
         if commitment not in self._proofs:
             stem = self.workdir / f"p{len(self._proofs)}"
             Path(f"{stem}.input.json").write_text(json.dumps({"commitment": str(commitment), "secret": "7"}))
-            _js(
+            js(
                 "snarkjs",
                 "groth16",
                 "fullprove",

@@ -39,6 +39,13 @@ def test_verify_on_the_embedded_chain(files):
     assert "INVALID" in invalid.output
 
 
+def test_verify_takes_the_key_from_a_zkey(files, snark):
+    zkey = str(snark.workdir / "c.zkey")
+    runner = CliRunner()
+    assert runner.invoke(main, ["chain", "verify", zkey, files["public"], files["proof"]]).exit_code == 0
+    assert runner.invoke(main, ["chain", "verify", zkey, files["public"], files["bad_proof"]]).exit_code == 1
+
+
 @pytest.mark.parametrize(
     "args",
     [
