@@ -26,14 +26,15 @@ def _fq_scale_all(rows, factor):
 
 def limbs_from_bytes(data: bytes | bytearray | memoryview, count: int | None = None) -> np.ndarray:
     """32-byte little-endian words to a writable ``(count, 4)`` uint64 array."""
-    words = np.frombuffer(data, dtype="<u8")
+    nbytes = memoryview(data).nbytes
     if count is None:
-        if words.size % 4:
-            raise ValueError(f"{len(data)} bytes is not a whole number of 32-byte field elements")
-        count = words.size // 4
-    elif words.size < 4 * count:
-        raise ValueError(f"need {32 * count} bytes for {count} field elements, got {len(data)}")
-    return words[: 4 * count].reshape(count, 4).astype(np.uint64, copy=True)
+        if nbytes % 32:
+            raise ValueError(f"{nbytes} bytes is not a whole number of 32-byte field elements")
+        count = nbytes // 32
+    elif nbytes < 32 * count:
+        raise ValueError(f"need {32 * count} bytes for {count} field elements, got {nbytes}")
+    words = np.frombuffer(data, dtype="<u8", count=4 * count)
+    return words.reshape(count, 4).astype(np.uint64, copy=True)
 
 
 def limbs_to_bytes(limbs: np.ndarray) -> bytes:

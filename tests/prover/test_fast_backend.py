@@ -1,0 +1,46 @@
+"""The fast backend's compile cache: where it lives, and knowing whether a warm-up is needed."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numba.core.config
+import pytest
+
+from prover.backends import fast
+from prover.kernels import cache
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def empty_cache(tmp_path, monkeypatch) -> Path:
+    """A fresh NUMBA_CACHE_DIR for the marker; numba's live setting is restored afterwards."""
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "numba"))
+    monkeypatch.setattr(numba.core.config, "CACHE_DIR", numba.core.config.CACHE_DIR)
+    return tmp_path / "numba"
+
+
+def test_cache_is_cold_until_warm_up(empty_cache):
+    assert fast.kernels_cold()
+    assert empty_cache.is_dir()
+    fast.warm_up()
+    assert not fast.kernels_cold()
+
+
+def test_cache_dir_defaults_under_home(monkeypatch):
+    monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
+    monkeypatch.setattr(numba.core.config, "CACHE_DIR", numba.core.config.CACHE_DIR)
+    assert cache.configure_cache_dir() == Path.home() / ".cache" / "zkclear" / "numba"
+    assert numba.core.config.CACHE_DIR == str(Path.home() / ".cache" / "zkclear" / "numba")
+
+
+def test_importing_the_backend_compiles_nothing(tmp_path):
+    """Import alone leaves the (empty) cache directory empty: kernels compile on first use."""
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
+    code = "import prover.backends.fast, prover.kernels.msm, prover.kernels.poly, prover.kernels.convert"
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True)
+    assert not any(p.is_file() for p in tmp_path.rglob("*"))
