@@ -290,4 +290,3 @@ def store4(arr, i, v):
     arr[i, 1] = v[1]
     arr[i, 2] = v[2]
     arr[i, 3] = v[3]
-

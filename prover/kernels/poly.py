@@ -75,5 +75,3 @@ def quotient_evaluations(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndar
     out = np.empty_like(a, dtype=np.uint64)
     product_minus(*(_to_odd_coset(v, log_n) for v in (a, b, c)), out)
     return out
-
-

@@ -1,4 +1,4 @@
-"""py_ecc points in the prover's layouts, and point sets with known discrete logs, for the fast-kernel tests."""
+"""py_ecc points in the prover layouts, and point sets with known discrete logs, for fast-kernel tests."""
 
 from __future__ import annotations
 

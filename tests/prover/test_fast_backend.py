@@ -35,7 +35,7 @@ def test_cache_dir_defaults_under_home(monkeypatch):
     monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
     monkeypatch.setattr(numba.core.config, "CACHE_DIR", numba.core.config.CACHE_DIR)
     assert cache.configure_cache_dir() == Path.home() / ".cache" / "zkclear" / "numba"
-    assert numba.core.config.CACHE_DIR == str(Path.home() / ".cache" / "zkclear" / "numba")
+    assert str(Path.home() / ".cache" / "zkclear" / "numba") == numba.core.config.CACHE_DIR
 
 
 def test_importing_the_backend_compiles_nothing(tmp_path):

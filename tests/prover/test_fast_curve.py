@@ -71,7 +71,11 @@ class Group:
     def affine_pair(self, point):
         p = self.affine(point)
         zero = 0 if self.name == "g1" else (0, 0)
-        return (self.element(zero), self.element(zero)) if p is None else (self.element(p[0]), self.element(p[1]))
+        return (
+            (self.element(zero), self.element(zero))
+            if p is None
+            else (self.element(p[0]), self.element(p[1]))
+        )
 
     def result(self, affine_tuple):
         x, y = (self.value(v) for v in affine_tuple)

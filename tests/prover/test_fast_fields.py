@@ -149,7 +149,9 @@ def _fq2_inv(a):
 @pytest.mark.parametrize("op", ["add", "sub", "mul", "sqr", "neg", "inv"])
 def test_fq2_operations_match_integers(op):
     rng = random.Random(op)
-    xs = [(0, 0), (1, 0), (0, 1), (FQ - 1, FQ - 1)] + [(rng.randrange(FQ), rng.randrange(FQ)) for _ in range(30)]
+    xs = [(0, 0), (1, 0), (0, 1), (FQ - 1, FQ - 1)] + [
+        (rng.randrange(FQ), rng.randrange(FQ)) for _ in range(30)
+    ]
     ys = [(rng.randrange(FQ), rng.randrange(FQ)) for _ in xs]
     expected = {
         "add": lambda a, b: ((a[0] + b[0]) % FQ, (a[1] + b[1]) % FQ),
@@ -164,7 +166,9 @@ def test_fq2_operations_match_integers(op):
     out = np.zeros_like(a)
     _apply_fq2(["add", "sub", "mul", "sqr", "neg", "inv"].index(op), a, b, out)
     flat = _unmont(out.reshape(-1, 4), FQ)
-    assert list(zip(flat[::2], flat[1::2], strict=True)) == [expected(x, y) for x, y in zip(xs, ys, strict=True)]
+    assert list(zip(flat[::2], flat[1::2], strict=True)) == [
+        expected(x, y) for x, y in zip(xs, ys, strict=True)
+    ]
 
 
 @pytest.mark.parametrize("op", ["add", "sub", "mul", "inv"])

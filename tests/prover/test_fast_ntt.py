@@ -95,7 +95,9 @@ def test_ntt_rejects_bad_sizes_and_does_not_modify_input(backend):
     with pytest.raises(ValueError, match="power of two"):
         backend.ntt(np.zeros((0, 4), np.uint64))
     with pytest.raises(ValueError, match="equal shapes"):
-        backend.quotient_evaluations(ints_to_limbs([1, 2]), ints_to_limbs([1, 2]), ints_to_limbs([1, 2, 3, 4]))
+        backend.quotient_evaluations(
+            ints_to_limbs([1, 2]), ints_to_limbs([1, 2]), ints_to_limbs([1, 2, 3, 4])
+        )
     values = ints_to_limbs([1, 2, 3, 4])
     before = values.copy()
     backend.ntt(values)
