@@ -38,6 +38,7 @@ from prover.kernels.layout import load_xy, store_xy
 from prover.kernels.threads import run_parallel
 
 SCALAR_BITS = 254  # r < 2^254
+CHUNK_POINTS = 1 << 14  # points summed together in one run of buckets: ~1 MiB of G1, in cache
 _Z = np.uint64(0)
 
 # how the two points of a pair are combined in a batch-affine round
@@ -180,77 +181,87 @@ def _batch_add_pairs(buf, scratch, kinds, src, dst, npairs):
 
 
 @njit(cache=True)
+def _sum_buckets_affine(buf, first, lens, scratch, kinds, src, dst):
+    """Pairwise rounds until bucket b (its points at buf[first[b]:first[b] + lens[b]]) holds at
+    most one point, its sum, at buf[first[b]]; lens is updated."""
+    while True:
+        npairs = 0
+        for b in range(lens.shape[0]):
+            for j in range(lens[b] // 2):
+                src[npairs] = first[b] + 2 * j
+                dst[npairs] = first[b] + j
+                npairs += 1
+        if npairs == 0:
+            return
+        _batch_add_pairs(buf, scratch, kinds, src, dst, npairs)
+        for b in range(lens.shape[0]):
+            half = lens[b] // 2
+            if lens[b] % 2 == 1 and half > 0:
+                x, y = load_xy(buf, first[b] + lens[b] - 1)
+                store_xy(buf, first[b] + half, x, y)
+            lens[b] -= half
+
+
+@njit(cache=True)
 def window_sum(points, digits_w, active, c):
-    """Σ digit_k · P_k over one window, as a Jacobian point."""
+    """Σ digit_k · P_k over one window, as a Jacobian point.
+
+    Points are counting-sorted by bucket (as signed indices), then handled a run of buckets at
+    a time, holding about CHUNK_POINTS points, so the pairing rounds work in cache.
+    """
     buckets = 1 << (c - 1)
     counts = np.zeros(buckets + 1, np.int64)
     for d in digits_w:
         if d != 0:
             counts[abs(d)] += 1
-    start = np.zeros(buckets + 1, np.int64)
-    total = 0
+    start = np.zeros(buckets + 2, np.int64)
     for b in range(1, buckets + 1):
-        start[b] = total
-        total += counts[b]
+        start[b + 1] = start[b] + counts[b]
+    total = start[buckets + 1]
     x0, _ = load_xy(points, 0)
+    running = jac_infinity_like(x0)
+    acc = jac_infinity_like(x0)
     if total == 0:
-        return jac_infinity_like(x0)
+        return acc
 
-    buf = np.empty_like(points[:total])
+    order = np.empty(total, np.int64)  # 2·point index + (1 if the digit is negative)
     cursor = start.copy()
     for k in range(digits_w.shape[0]):
         d = digits_w[k]
-        if d == 0:
-            continue
-        b = abs(d)
-        x, y = load_xy(points, active[k])
-        if d < 0:
-            y = f_neg(y)
-        store_xy(buf, cursor[b], x, y)
-        cursor[b] += 1
+        if d != 0:
+            b = abs(d)
+            order[cursor[b]] = 2 * active[k] + (1 if d < 0 else 0)
+            cursor[b] += 1
 
-    # pairwise rounds until every bucket holds at most one point
-    lens = counts
-    scratch = np.empty_like(points[: total // 2 + 1])
-    kinds = np.empty(total // 2 + 1, np.int8)
-    src = np.empty(total // 2 + 1, np.int64)
-    dst = np.empty(total // 2 + 1, np.int64)
-    pending = np.empty(buckets, np.int64)
-    still = 0
-    for b in range(1, buckets + 1):
-        if counts[b] >= 2:
-            pending[still] = b
-            still += 1
-    pending = pending[:still]
-    while pending.shape[0] > 0:
-        npairs = 0
-        for b in pending:
-            for j in range(lens[b] // 2):
-                src[npairs] = start[b] + 2 * j
-                dst[npairs] = start[b] + j
-                npairs += 1
-        _batch_add_pairs(buf, scratch, kinds, src, dst, npairs)
-        still = 0
-        for b in pending:
-            half = lens[b] // 2
-            if lens[b] % 2 == 1:
-                x, y = load_xy(buf, start[b] + lens[b] - 1)
-                store_xy(buf, start[b] + half, x, y)
-                half += 1
-            lens[b] = half
-            if half >= 2:
-                pending[still] = b
-                still += 1
-        pending = pending[:still]
+    run = max(1, (CHUNK_POINTS * buckets) // total)
+    largest = 0
+    for hi in range(buckets, 0, -run):
+        lo = max(1, hi - run + 1)
+        largest = max(largest, start[hi + 1] - start[lo])
+    buf = np.empty_like(points[:largest])
+    scratch = np.empty_like(points[: largest // 2 + 1])
+    kinds = np.empty(largest // 2 + 1, np.int8)
+    src = np.empty(largest // 2 + 1, np.int64)
+    dst = np.empty(largest // 2 + 1, np.int64)
 
-    # Σ b·bucket_b = Σ_b (bucket_B + ... + bucket_b)
-    running = jac_infinity_like(x0)
-    acc = jac_infinity_like(x0)
-    for b in range(buckets, 0, -1):
-        if lens[b] == 1:
-            x, y = load_xy(buf, start[b])
-            running = jac_add_affine(running, x, y)
-        acc = jac_add(acc, running)
+    # Σ b·bucket_b = Σ_b (bucket_B + … + bucket_b), walking the buckets from the top down
+    for hi in range(buckets, 0, -run):
+        lo = max(1, hi - run + 1)
+        base = start[lo]
+        for t in range(start[hi + 1] - base):
+            entry = order[base + t]
+            x, y = load_xy(points, entry >> 1)
+            if entry & 1:
+                y = f_neg(y)
+            store_xy(buf, t, x, y)
+        first = start[lo : hi + 1] - base
+        lens = counts[lo : hi + 1].copy()
+        _sum_buckets_affine(buf, first, lens, scratch, kinds, src, dst)
+        for b in range(hi - lo, -1, -1):
+            if lens[b] == 1:
+                x, y = load_xy(buf, first[b])
+                running = jac_add_affine(running, x, y)
+            acc = jac_add(acc, running)
     return acc
 
 
