@@ -43,11 +43,12 @@ def witness_like(rng: np.random.Generator, n: int) -> np.ndarray:
     return scalars
 
 
-def best_of(repeat: int, fn) -> float:
+def best_of(repeat: int, fn, *args) -> float:
+    """The shortest of ``repeat`` timed calls fn(*args), in seconds."""
     times = []
     for _ in range(repeat):
         started = time.perf_counter()
-        fn()
+        fn(*args)
         times.append(time.perf_counter() - started)
     return min(times)
 
@@ -81,11 +82,11 @@ def main(min_log: int, max_log: int, g2_max_log: int, repeat: int, json_path: st
         n = 1 << log_n
         scalars = random_scalars(rng, n)
         row = {"log_n": log_n, "n": n}
-        row["g1_s"] = best_of(repeat, lambda: backend.msm_g1(g1_points[:n], scalars))
+        row["g1_s"] = best_of(repeat, backend.msm_g1, g1_points[:n], scalars)
         mixed = witness_like(rng, n)
-        row["g1_witness_like_s"] = best_of(repeat, lambda: backend.msm_g1(g1_points[:n], mixed))
+        row["g1_witness_like_s"] = best_of(repeat, backend.msm_g1, g1_points[:n], mixed)
         if log_n <= g2_max_log:
-            row["g2_s"] = best_of(repeat, lambda: backend.msm_g2(g2_points[:n], scalars))
+            row["g2_s"] = best_of(repeat, backend.msm_g2, g2_points[:n], scalars)
         rows.append(row)
         g2 = f"{row['g2_s']:8.3f} {row['g2_s'] / row['g1_s']:6.2f}" if "g2_s" in row else f"{'-':>8} {'-':>6}"
         print(f"{n:>9} {row['g1_s']:8.3f} {row['g1_witness_like_s']:18.3f} {g2}", flush=True)

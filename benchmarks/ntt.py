@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import platform
 import sys
-import time
 from pathlib import Path
 
 import click
@@ -52,9 +51,9 @@ def main(min_log: int, max_log: int, repeat: int, json_path: str) -> None:
         row = {
             "log_n": log_n,
             "n": n,
-            "ntt_s": best_of(repeat, lambda: backend.ntt(a)),
-            "intt_s": best_of(repeat, lambda: backend.ntt(a, inverse=True)),
-            "quotient_s": best_of(repeat, lambda: backend.quotient_evaluations(a, b, c)),
+            "ntt_s": best_of(repeat, backend.ntt, a),
+            "intt_s": best_of(repeat, backend.ntt, a, True),
+            "quotient_s": best_of(repeat, backend.quotient_evaluations, a, b, c),
         }
         rows.append(row)
         print(f"{n:>9} {row['ntt_s']:8.4f} {row['intt_s']:10.4f} {row['quotient_s']:11.4f}", flush=True)

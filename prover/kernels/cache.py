@@ -28,7 +28,7 @@ def configure_cache_dir() -> Path:
 
 def _kernel_fingerprint() -> str:
     """A digest of the kernel sources and the toolchain: a change to either means recompiling."""
-    digest = hashlib.sha256(f"{numba.__version__} {sys.version} {numba.config.NUMBA_NUM_THREADS}".encode())
+    digest = hashlib.sha256(f"{numba.__version__} {sys.version}".encode())
     for path in sorted(_KERNEL_DIR.glob("*.py")):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())

@@ -1,12 +1,12 @@
 """Multi-scalar multiplication by Pippenger's bucket method, for G1 and G2 alike.
 
 Scalars are cut into signed c-bit digits (|digit| <= 2^(c-1)), so a window needs only 2^(c-1)
-buckets and a negative digit adds the negated point. Each window is summed independently
-(windows run in parallel): points are counting-sorted by bucket, then every bucket is summed
-in affine coordinates by pairwise rounds, each round sharing one field inversion across all
-its additions (Montgomery's trick); the buckets are then folded by the running-sum trick and
-the windows combined with doublings. Zero digits cost nothing, so zero scalars and the many
-ones of a witness are almost free.
+buckets and a negative digit adds the negated point. Windows are independent and run on
+separate threads. Within a window the points are counting-sorted by bucket; a cache-sized run
+of buckets at a time is then summed in affine coordinates by pairwise rounds, each round
+sharing one field inversion across all its additions (Montgomery's trick), and folded into the
+window's total by the running-sum trick; the windows are combined with doublings. Zero digits
+cost nothing, so zero scalars and the many ones of a witness are almost free.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from prover.kernels.fields import (
     f_add,
     f_eq,
     f_inv,
+    f_is_zero,
     f_mul,
     f_neg,
     f_one_like,
@@ -125,9 +126,9 @@ def _pair_denominator(x1, y1, x2, y2):
     if affine_is_infinity(x2, y2):
         return _TAKE_FIRST, one
     if f_eq(x1, x2):
-        if f_eq(y1, y2):
+        if f_eq(y1, y2) and not f_is_zero(y1):
             return _DOUBLE, f_add(y1, y1)
-        return _TO_INFINITY, one
+        return _TO_INFINITY, one  # P + (-P), or doubling a point of order 2
     return _SUM, f_sub(x2, x1)
 
 

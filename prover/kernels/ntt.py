@@ -3,8 +3,9 @@
 Values stay in standard form throughout: twiddles are kept in Montgomery form, and the
 Montgomery product of a standard value with a Montgomery twiddle is the standard product, so
 no conversion pass is needed. The transform is iterative radix-2 decimation in time after a
-bit-reversal permutation; the first stages run block by block in cache, the later ones as
-one parallel sweep per stage.
+bit-reversal permutation. Stages go ten at a time: the indices differing only in those ten
+bits form independent 1024-point sub-transforms that stay in cache, and they are the parallel
+tasks, so a 2^20 transform needs three parallel sweeps (permutation and two stage groups).
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from numba import njit, prange
 
 from prover.kernels.fields import FR_R2, fr_add, fr_mul, fr_sub, load4, store4
 
-_BLOCK_LOG = 10  # stages whose butterflies stay inside 2^10 values (32 KiB) run blockwise
-_CHUNK = 1024  # butterflies per parallel task in the later stages
+_GROUP_LOG = 10  # stages are done ten at a time: each task then transforms 2^10 values, in cache
+_RUN_LOG = 4  # a task takes 2^4 adjacent sub-transforms, so it reads whole cache lines
+_PARALLEL_LOG = 12  # smaller transforms run on one thread (thread start-up would dominate)
 
 
 @njit(cache=True)
@@ -36,12 +38,43 @@ def _bit_reverse(i, bits):
 
 
 @njit(cache=True)
-def _swap_if_below(values, i, log_n):
-    j = _bit_reverse(i, log_n)
-    if i < j:
-        a = load4(values, i)
-        store4(values, i, load4(values, j))
-        store4(values, j, a)
+def _swap_range(values, log_n, lo, hi):
+    """Bit-reversal permutation restricted to indices lo..hi-1 (each pair swapped once)."""
+    for i in range(lo, hi):
+        j = _bit_reverse(i, log_n)
+        if i < j:
+            a = load4(values, i)
+            store4(values, i, load4(values, j))
+            store4(values, j, a)
+
+
+@njit(cache=True)
+def _group_task_count(log_n, s0, s1):
+    run_log = min(s0, _RUN_LOG)
+    return (1 << (log_n - s1)) << (s0 - run_log)
+
+
+@njit(cache=True)
+def _stage_group_task(values, twiddles, log_n, s0, s1, task):
+    """Stages s0..s1-1 of the DIT transform for one task: the indices whose bits outside
+    [s0, s1) are fixed (high bits from task, low bits a run of adjacent values), which form
+    independent 2^(s1-s0)-point sub-transforms."""
+    run_log = min(s0, _RUN_LOG)
+    high = task >> (s0 - run_log)
+    low0 = (task & ((1 << (s0 - run_log)) - 1)) << run_log
+    base = high << s1
+    span = 1 << (s1 - s0)
+    for s in range(s0, s1):
+        step = 1 << (s - s0)  # butterfly distance within the sub-transform
+        stride = 1 << (log_n - 1 - s)  # twiddle index step at this stage
+        for t in range(span):
+            if t & step:
+                continue
+            i0_base = base + (t << s0)
+            j_base = (t & (step - 1)) << s0
+            for low in range(low0, low0 + (1 << run_log)):
+                i0 = i0_base + low
+                _butterfly(values, i0, i0 + (step << s0), load4(twiddles, (j_base + low) * stride))
 
 
 @njit(cache=True)
@@ -53,41 +86,34 @@ def _butterfly(values, i0, i1, w):
 
 
 @njit(cache=True)
-def _block_stages(values, twiddles, log_n, block, log_block):
-    """All stages with butterfly span <= 2^log_block inside one block of 2^log_block values."""
-    base = block << log_block
-    for s in range(log_block):
-        half = 1 << s
-        stride = 1 << (log_n - 1 - s)  # twiddle index step: w_(2·half) = w_n^(n/(2·half))
-        for start in range(base, base + (1 << log_block), 2 * half):
-            for j in range(half):
-                _butterfly(values, start + j, start + j + half, load4(twiddles, j * stride))
-
-
-@njit(cache=True)
-def _stage_chunk(values, twiddles, log_n, s, chunk):
-    half = 1 << s
-    stride = 1 << (log_n - 1 - s)
-    for k in range(chunk * _CHUNK, min((chunk + 1) * _CHUNK, 1 << (log_n - 1))):
-        j = k & (half - 1)
-        i0 = ((k >> s) << (s + 1)) + j
-        _butterfly(values, i0, i0 + half, load4(twiddles, j * stride))
+def ntt_in_place_serial(values, twiddles, log_n):
+    """values := its evaluations at w^0..w^(n-1), w the root whose powers fill twiddles (n/2
+    rows); no 1/n factor, so inverse twiddles give n times the interpolation."""
+    _swap_range(values, log_n, 0, values.shape[0])
+    for s0 in range(0, log_n, _GROUP_LOG):
+        s1 = min(log_n, s0 + _GROUP_LOG)
+        for task in range(_group_task_count(log_n, s0, s1)):
+            _stage_group_task(values, twiddles, log_n, s0, s1, task)
 
 
 @njit(cache=True, parallel=True)
-def ntt_in_place(values, twiddles, log_n):
-    """values := its evaluations at w^0..w^(n-1) for the w whose powers fill twiddles (n/2 rows);
-    no 1/n factor, so inverse twiddles give n times the interpolation."""
+def _ntt_in_place_parallel(values, twiddles, log_n):
     n = values.shape[0]
-    for i in prange(n):
-        _swap_if_below(values, i, log_n)
-    log_block = min(_BLOCK_LOG, log_n)
-    for block in prange(n >> log_block):
-        _block_stages(values, twiddles, log_n, block, log_block)
-    chunks = max(1, (n >> 1) // _CHUNK)
-    for s in range(log_block, log_n):
-        for chunk in prange(chunks):
-            _stage_chunk(values, twiddles, log_n, s, chunk)
+    chunk = 1 << _PARALLEL_LOG
+    for c in prange(n >> _PARALLEL_LOG):
+        _swap_range(values, log_n, c * chunk, (c + 1) * chunk)
+    for s0 in range(0, log_n, _GROUP_LOG):
+        s1 = min(log_n, s0 + _GROUP_LOG)
+        for task in prange(_group_task_count(log_n, s0, s1)):
+            _stage_group_task(values, twiddles, log_n, s0, s1, task)
+
+
+def ntt_in_place(values, twiddles, log_n: int) -> None:
+    """The transform of :func:`ntt_in_place_serial`, on all cores for large sizes."""
+    if log_n < _PARALLEL_LOG:
+        ntt_in_place_serial(values, twiddles, log_n)
+    else:
+        _ntt_in_place_parallel(values, twiddles, log_n)
 
 
 @njit(cache=True, parallel=True)
