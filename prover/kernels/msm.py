@@ -12,7 +12,7 @@ cost nothing, so zero scalars and the many ones of a witness are almost free.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from prover.kernels.curve import (
     affine_is_infinity,
@@ -36,9 +36,10 @@ from prover.kernels.fields import (
     reduce_mod_r,
 )
 from prover.kernels.layout import load_xy, store_xy
-from prover.kernels.threads import run_parallel
+from prover.kernels.threads import run_parallel, thread_count
 
 SCALAR_BITS = 254  # r < 2^254
+_SPLIT_MIN = 1 << 14  # below this many terms, scalar preprocessing stays on one thread
 CHUNK_POINTS = 1 << 14  # points summed together in one run of buckets: ~1 MiB of G1, in cache
 _Z = np.uint64(0)
 
@@ -71,14 +72,11 @@ def _term_is_active(points, scalars, i):
     return not affine_is_infinity(x, y)
 
 
-@njit(cache=True, parallel=True)
-def active_terms(points, scalars):
-    """Indices of terms that contribute: scalar nonzero mod r and point not at infinity."""
-    n = scalars.shape[0]
-    keep = np.zeros(n, np.bool_)
-    for i in prange(n):
+@njit(cache=True, nogil=True)
+def mark_active(points, scalars, keep, lo, hi):
+    """keep[i] := term i contributes (scalar nonzero mod r, point not at infinity), lo <= i < hi."""
+    for i in range(lo, hi):
         keep[i] = _term_is_active(points, scalars, i)
-    return np.nonzero(keep)[0]
 
 
 @njit(cache=True)
@@ -107,14 +105,11 @@ def _write_digits(scalars, i, c, digits, k):
         digits[w, k] = d
 
 
-@njit(cache=True, parallel=True)
-def signed_digits(scalars, active, c, windows):
-    """(windows, m) int32 signed digits in (-2^(c-1), 2^(c-1)] of the active scalars (mod r)."""
-    m = active.shape[0]
-    digits = np.empty((windows, m), np.int32)
-    for k in prange(m):
+@njit(cache=True, nogil=True)
+def write_signed_digits(scalars, active, c, digits, lo, hi):
+    """digits[:, k] := signed digits in (-2^(c-1), 2^(c-1)] of scalars[active[k]] mod r, lo <= k < hi."""
+    for k in range(lo, hi):
         _write_digits(scalars, active[k], c, digits, k)
-    return digits
 
 
 @njit(cache=True)
@@ -287,15 +282,25 @@ def combine_windows(window_points, c, out):
     store_xy(out, 0, x, y)
 
 
+def _in_slices(kernel, n: int) -> None:
+    """kernel(lo, hi) over 0..n, split across the threads when n is large enough to pay."""
+    parts = thread_count() if n >= _SPLIT_MIN else 1
+    bounds = [n * t // parts for t in range(parts + 1)]
+    run_parallel(lambda t: kernel(bounds[t], bounds[t + 1]), parts)
+
+
 def msm(points: np.ndarray, scalars: np.ndarray) -> np.ndarray:
     """Σ scalars[i]·points[i] as a one-row affine array in the points' layout (zeros at infinity)."""
     out = np.zeros((1, *points.shape[1:]), np.uint64)
-    active = active_terms(points, scalars)
+    keep = np.zeros(points.shape[0], np.bool_)
+    _in_slices(lambda lo, hi: mark_active(points, scalars, keep, lo, hi), points.shape[0])
+    active = np.flatnonzero(keep)
     if active.shape[0] == 0:
         return out
     c = choose_window(active.shape[0])
     windows = window_count(c)
-    digits = signed_digits(scalars, active, c, windows)
+    digits = np.empty((windows, active.shape[0]), np.int32)
+    _in_slices(lambda lo, hi: write_signed_digits(scalars, active, c, digits, lo, hi), active.shape[0])
     window_points = np.zeros((windows, *points.shape[1:]), np.uint64)
     run_parallel(lambda w: store_window_sum(points, digits, active, c, window_points, w), windows)
     combine_windows(window_points, c, out)

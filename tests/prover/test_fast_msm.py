@@ -129,3 +129,12 @@ def test_window_choice_grows_with_size_and_covers_the_scalar():
     for c in range(2, 23):
         # the top window holds at most c-1 bits of a 254-bit scalar, so its signed digit cannot carry out
         assert window_count(c) * c - 254 >= 1
+
+
+def test_msm_large_enough_to_split_scalar_work_across_threads(backend):
+    """2^14 + 3 terms: the scalar preprocessing runs in slices, the windows in many bucket runs."""
+    rng = random.Random(13)
+    n = (1 << 14) + 3
+    scalars = [rng.choice([0, 1, FR - 1, rng.randrange(FR)]) for _ in range(n)]
+    points, expected = _known_log_case("g1", n, scalars, rng.randrange(1, FR), rng.randrange(1, FR))
+    assert _msm(backend, "g1", points, scalars) == expected
