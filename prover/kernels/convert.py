@@ -8,19 +8,20 @@ uint64 array, so reading and writing is a reinterpretation, not a loop.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from circuits.field import FR
 from prover.bn254 import FQ
 from prover.kernels.fields import FQ_R2, FR_R2, PLAIN_ONE, f_mul, load4, store4
 from prover.kernels.ntt import scale_all
+from prover.kernels.threads import run_in_slices
 
 _FIELDS = {"fq": FQ, "fr": FR}
 
 
-@njit(cache=True, parallel=True)
-def _fq_scale_all(rows, factor):
-    for i in prange(rows.shape[0]):
+@njit(cache=True, nogil=True)
+def _fq_scale_all(rows, factor, lo, hi):
+    for i in range(lo, hi):
         store4(rows, i, f_mul(load4(rows, i), factor))
 
 
@@ -48,10 +49,8 @@ def _convert(values: np.ndarray, field: str, factor_fq: tuple, factor_fr: tuple)
     if values.shape[-1:] != (4,):
         raise ValueError(f"expected limb rows (..., 4), got shape {values.shape}")
     rows = np.array(values, dtype=np.uint64, order="C", copy=True).reshape(-1, 4)
-    if field == "fq":
-        _fq_scale_all(rows, factor_fq)
-    else:
-        scale_all(rows, factor_fr)
+    kernel, factor = (_fq_scale_all, factor_fq) if field == "fq" else (scale_all, factor_fr)
+    run_in_slices(lambda lo, hi: kernel(rows, factor, lo, hi), rows.shape[0], 1 << 14)
     return rows.reshape(values.shape)
 
 

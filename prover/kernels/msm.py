@@ -36,7 +36,7 @@ from prover.kernels.fields import (
     reduce_mod_r,
 )
 from prover.kernels.layout import load_xy, store_xy
-from prover.kernels.threads import run_parallel, thread_count
+from prover.kernels.threads import run_in_slices, run_parallel
 
 SCALAR_BITS = 254  # r < 2^254
 _SPLIT_MIN = 1 << 14  # below this many terms, scalar preprocessing stays on one thread
@@ -282,25 +282,20 @@ def combine_windows(window_points, c, out):
     store_xy(out, 0, x, y)
 
 
-def _in_slices(kernel, n: int) -> None:
-    """kernel(lo, hi) over 0..n, split across the threads when n is large enough to pay."""
-    parts = thread_count() if n >= _SPLIT_MIN else 1
-    bounds = [n * t // parts for t in range(parts + 1)]
-    run_parallel(lambda t: kernel(bounds[t], bounds[t + 1]), parts)
-
-
 def msm(points: np.ndarray, scalars: np.ndarray) -> np.ndarray:
     """Σ scalars[i]·points[i] as a one-row affine array in the points' layout (zeros at infinity)."""
     out = np.zeros((1, *points.shape[1:]), np.uint64)
     keep = np.zeros(points.shape[0], np.bool_)
-    _in_slices(lambda lo, hi: mark_active(points, scalars, keep, lo, hi), points.shape[0])
+    run_in_slices(lambda lo, hi: mark_active(points, scalars, keep, lo, hi), points.shape[0], _SPLIT_MIN)
     active = np.flatnonzero(keep)
     if active.shape[0] == 0:
         return out
     c = choose_window(active.shape[0])
     windows = window_count(c)
     digits = np.empty((windows, active.shape[0]), np.int32)
-    _in_slices(lambda lo, hi: write_signed_digits(scalars, active, c, digits, lo, hi), active.shape[0])
+    run_in_slices(
+        lambda lo, hi: write_signed_digits(scalars, active, c, digits, lo, hi), active.shape[0], _SPLIT_MIN
+    )
     window_points = np.zeros((windows, *points.shape[1:]), np.uint64)
     run_parallel(lambda w: store_window_sum(points, digits, active, c, window_points, w), windows)
     combine_windows(window_points, c, out)

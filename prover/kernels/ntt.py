@@ -10,13 +10,14 @@ tasks, so a 2^20 transform needs three parallel sweeps (permutation and two stag
 
 from __future__ import annotations
 
-from numba import njit, prange
+from numba import njit
 
 from prover.kernels.fields import FR_R2, fr_add, fr_mul, fr_sub, load4, store4
+from prover.kernels.threads import run_in_slices
 
 _GROUP_LOG = 10  # stages are done ten at a time: each task then transforms 2^10 values, in cache
 _RUN_LOG = 4  # a task takes 2^4 adjacent sub-transforms, so it reads whole cache lines
-_PARALLEL_LOG = 12  # smaller transforms run on one thread (thread start-up would dominate)
+_PARALLEL_MIN = 1 << 12  # smaller transforms run on one thread (dispatch would dominate)
 
 
 @njit(cache=True)
@@ -37,7 +38,7 @@ def _bit_reverse(i, bits):
     return r
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _swap_range(values, log_n, lo, hi):
     """Bit-reversal permutation restricted to indices lo..hi-1 (each pair swapped once)."""
     for i in range(lo, hi):
@@ -48,10 +49,9 @@ def _swap_range(values, log_n, lo, hi):
             store4(values, j, a)
 
 
-@njit(cache=True)
-def _group_task_count(log_n, s0, s1):
-    run_log = min(s0, _RUN_LOG)
-    return (1 << (log_n - s1)) << (s0 - run_log)
+def _group_task_count(log_n: int, s0: int, s1: int) -> int:
+    """Tasks of one stage group: 2^(log_n - s1) high parts times the runs of low parts."""
+    return (1 << (log_n - s1)) << (s0 - min(s0, _RUN_LOG))
 
 
 @njit(cache=True)
@@ -85,54 +85,45 @@ def _butterfly(values, i0, i1, w):
     store4(values, i1, fr_sub(u, v))
 
 
-@njit(cache=True)
-def ntt_in_place_serial(values, twiddles, log_n):
-    """values := its evaluations at w^0..w^(n-1), w the root whose powers fill twiddles (n/2
-    rows); no 1/n factor, so inverse twiddles give n times the interpolation."""
-    _swap_range(values, log_n, 0, values.shape[0])
-    for s0 in range(0, log_n, _GROUP_LOG):
-        s1 = min(log_n, s0 + _GROUP_LOG)
-        for task in range(_group_task_count(log_n, s0, s1)):
-            _stage_group_task(values, twiddles, log_n, s0, s1, task)
-
-
-@njit(cache=True, parallel=True)
-def _ntt_in_place_parallel(values, twiddles, log_n):
-    n = values.shape[0]
-    chunk = 1 << _PARALLEL_LOG
-    for c in prange(n >> _PARALLEL_LOG):
-        _swap_range(values, log_n, c * chunk, (c + 1) * chunk)
-    for s0 in range(0, log_n, _GROUP_LOG):
-        s1 = min(log_n, s0 + _GROUP_LOG)
-        for task in prange(_group_task_count(log_n, s0, s1)):
-            _stage_group_task(values, twiddles, log_n, s0, s1, task)
+@njit(cache=True, nogil=True)
+def _stage_group_tasks(values, twiddles, log_n, s0, s1, lo, hi):
+    for task in range(lo, hi):
+        _stage_group_task(values, twiddles, log_n, s0, s1, task)
 
 
 def ntt_in_place(values, twiddles, log_n: int) -> None:
-    """The transform of :func:`ntt_in_place_serial`, on all cores for large sizes."""
-    if log_n < _PARALLEL_LOG:
-        ntt_in_place_serial(values, twiddles, log_n)
-    else:
-        _ntt_in_place_parallel(values, twiddles, log_n)
+    """values := its evaluations at w^0..w^(n-1), w the root whose powers fill twiddles (n/2
+    rows); no 1/n factor, so inverse twiddles give n times the interpolation. Each step's
+    independent pieces are spread over the threads for large sizes."""
+    n = values.shape[0]
+    split_min = 1 if n >= _PARALLEL_MIN else n + 1  # a count, not a size: threads or not, by n
+    run_in_slices(lambda lo, hi: _swap_range(values, log_n, lo, hi), n, split_min)
+    for s0 in range(0, log_n, _GROUP_LOG):
+        s1 = min(log_n, s0 + _GROUP_LOG)
+        run_in_slices(
+            lambda lo, hi, s0=s0, s1=s1: _stage_group_tasks(values, twiddles, log_n, s0, s1, lo, hi),
+            _group_task_count(log_n, s0, s1),
+            split_min,
+        )
 
 
-@njit(cache=True, parallel=True)
-def scale_rows(values, factors):
-    """values[i] := values[i]·factors[i] (factors Montgomery, values standard)."""
-    for i in prange(values.shape[0]):
+@njit(cache=True, nogil=True)
+def scale_rows(values, factors, lo, hi):
+    """values[i] := values[i]·factors[i] (factors Montgomery, values standard), lo <= i < hi."""
+    for i in range(lo, hi):
         store4(values, i, fr_mul(load4(values, i), load4(factors, i)))
 
 
-@njit(cache=True, parallel=True)
-def scale_all(values, factor):
-    """values[i] := values[i]·factor (factor a Montgomery limb tuple)."""
-    for i in prange(values.shape[0]):
+@njit(cache=True, nogil=True)
+def scale_all(values, factor, lo, hi):
+    """values[i] := values[i]·factor (factor a Montgomery limb tuple), lo <= i < hi."""
+    for i in range(lo, hi):
         store4(values, i, fr_mul(load4(values, i), factor))
 
 
-@njit(cache=True, parallel=True)
-def product_minus(a, b, c, out):
+@njit(cache=True, nogil=True)
+def product_minus(a, b, c, out, lo, hi):
     """out[i] = a[i]·b[i] − c[i], all standard form (the second product by R² undoes the 1/R)."""
-    for i in prange(a.shape[0]):
+    for i in range(lo, hi):
         ab = fr_mul(fr_mul(load4(a, i), load4(b, i)), FR_R2)
         store4(out, i, fr_sub(ab, load4(c, i)))

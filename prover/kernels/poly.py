@@ -13,8 +13,10 @@ from circuits.field import FR
 from prover.bn254 import FR_TWO_ADICITY, root_of_unity
 from prover.kernels.fields import limb_tuple
 from prover.kernels.ntt import fill_powers, ntt_in_place, product_minus, scale_all, scale_rows
+from prover.kernels.threads import run_in_slices
 
 _R = (1 << 256) % FR
+_SPLIT_MIN = 1 << 14  # pointwise passes below this size stay on one thread
 
 
 def _mont(value: int) -> int:
@@ -55,14 +57,16 @@ def ntt(values: np.ndarray, inverse: bool = False) -> np.ndarray:
     out = np.array(values, dtype=np.uint64, order="C", copy=True)
     ntt_in_place(out, twiddles(log_n, inverse), log_n)
     if inverse:
-        scale_all(out, limb_tuple(_mont(pow(values.shape[0], -1, FR))))
+        n_inv = limb_tuple(_mont(pow(values.shape[0], -1, FR)))
+        run_in_slices(lambda lo, hi: scale_all(out, n_inv, lo, hi), out.shape[0], _SPLIT_MIN)
     return out
 
 
 def _to_odd_coset(values: np.ndarray, log_n: int) -> np.ndarray:
     out = np.array(values, dtype=np.uint64, order="C", copy=True)
     ntt_in_place(out, twiddles(log_n, True), log_n)
-    scale_rows(out, coset_factors(log_n))
+    factors = coset_factors(log_n)
+    run_in_slices(lambda lo, hi: scale_rows(out, factors, lo, hi), out.shape[0], _SPLIT_MIN)
     ntt_in_place(out, twiddles(log_n, False), log_n)
     return out
 
@@ -73,5 +77,6 @@ def quotient_evaluations(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndar
     if not a.shape == b.shape == c.shape:
         raise ValueError(f"A, B, C must have equal shapes, got {a.shape}, {b.shape}, {c.shape}")
     out = np.empty_like(a, dtype=np.uint64)
-    product_minus(*(_to_odd_coset(v, log_n) for v in (a, b, c)), out)
+    ea, eb, ec = (_to_odd_coset(v, log_n) for v in (a, b, c))
+    run_in_slices(lambda lo, hi: product_minus(ea, eb, ec, out, lo, hi), out.shape[0], _SPLIT_MIN)
     return out

@@ -1,8 +1,10 @@
 """Running GIL-free kernels on several cores from Python threads.
 
-Big kernels run as one task per independent piece (an MSM window) on a thread pool rather than
-under numba's ``prange``: the work is the same, and it spares the parfor compilation, which
-re-optimises the whole inlined call tree of such kernels and triples their compile time.
+Kernels run as one task per independent piece (an MSM window, a slice of an array) on a
+thread pool rather than under numba's ``prange``: the work is the same, but parfor compilation
+re-optimises the whole inlined call tree of a kernel (tripling compile times), and on a busy
+machine each parfor region waits for its slowest OpenMP thread, which made small MSMs and
+NTTs several times slower.
 """
 
 from __future__ import annotations
@@ -32,3 +34,10 @@ def run_parallel(task: Callable[[int], None], count: int) -> None:
         return
     for future in [_pool().submit(task, i) for i in range(count)]:
         future.result()
+
+
+def run_in_slices(kernel: Callable[[int, int], None], n: int, split_min: int) -> None:
+    """kernel(lo, hi) over slices covering 0..n: one per thread when n >= split_min, else one."""
+    parts = thread_count() if n >= split_min else 1
+    bounds = [n * t // parts for t in range(parts + 1)]
+    run_parallel(lambda t: kernel(bounds[t], bounds[t + 1]), parts)
