@@ -199,6 +199,10 @@ class ConstraintSystem:
     def _lc(self, x: Operand) -> LinearCombination:
         return x if isinstance(x, LinearCombination) else self.constant(x)
 
+    def lc(self, x: Operand) -> LinearCombination:
+        """x as a linear combination (constants become multiples of the constant wire)."""
+        return self._lc(x)
+
     # --- constraints -------------------------------------------------------------------------
 
     @contextmanager

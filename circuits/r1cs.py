@@ -103,8 +103,8 @@ def read_r1cs(path: str | Path) -> R1CS:
     if len(head) < 36 + 28:
         raise FormatError(f"{f.path}: header truncated")
     n_wires, n_out, n_pub, n_prv, _n_labels, m = struct.unpack_from("<IIIIQI", head, 36)
-    if 1 + n_out + n_pub + n_prv > n_wires:
-        raise FormatError(f"{f.path}: more inputs than wires")
+    if 1 + n_out + n_pub > n_wires:  # circom's optimiser may drop private inputs, never public ones
+        raise FormatError(f"{f.path}: more public signals than wires")
     body = f.section(_CONSTRAINTS)
     constraints: list[Constraint] = []
     pos = 0

@@ -1,0 +1,146 @@
+"""snarkjs Groth16 ``.zkey`` files: read into a :class:`ProvingKey` and write one back.
+
+Sections: 1 protocol (1 = Groth16); 2 header (n8q, q, n8r, r, nVars, nPublic, domainSize, α1, β1, β2,
+γ2, δ1, δ2); 3 IC; 4 A/B coefficients (u32 count, then u32 matrix, u32 row, u32 wire, 32-byte value);
+5 A, 6 B1, 7 B2, 8 C, 9 H points; 10 circuit hash and phase-2 contributions. A coefficient c is stored
+as c·R² mod r (R = 2^256): snarkjs's prover multiplies it by the plain witness value in Montgomery
+arithmetic, which yields c·w in Montgomery form directly.
+"""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+import numpy as np
+
+from circuits.binfile import FormatError, read_binfile, write_binfile
+from circuits.field import FR
+from prover import bn254
+from prover.curve import G1, G2, first_off_curve
+from prover.keys import ProvingKey
+
+_G1_BYTES, _G2_BYTES = 64, 128
+_HEADER_BYTES = 4 + 32 + 4 + 32 + 12 + 3 * _G1_BYTES + 3 * _G2_BYTES
+_COEF_BYTES = 12 + 32
+_R2 = (bn254.FR_R_MONT * bn254.FR_R_MONT) % FR
+_R2_INV = pow(_R2, -1, FR)
+_COEF_DTYPE = np.dtype([("matrix", "<u4"), ("row", "<u4"), ("wire", "<u4"), ("value", "<u8", (4,))])
+
+
+def _g1_points(buf: memoryview, count: int, path: str, what: str) -> np.ndarray:
+    if len(buf) != count * _G1_BYTES:
+        raise FormatError(f"{path}: {what} has {len(buf)} bytes, expected {count} G1 points")
+    arr = np.frombuffer(buf, dtype="<u8").reshape(count, 2, 4)
+    bad = first_off_curve(G1, bn254.g1_from_array(arr))
+    if bad is not None:
+        raise FormatError(f"{path}: {what} point {bad} is not on the curve")
+    return arr
+
+
+def _g2_points(buf: memoryview, count: int, path: str, what: str) -> np.ndarray:
+    if len(buf) != count * _G2_BYTES:
+        raise FormatError(f"{path}: {what} has {len(buf)} bytes, expected {count} G2 points")
+    arr = np.frombuffer(buf, dtype="<u8").reshape(count, 2, 2, 4)
+    bad = first_off_curve(G2, bn254.g2_from_array(arr))
+    if bad is not None:
+        raise FormatError(f"{path}: {what} point {bad} is not on the curve")
+    return arr
+
+
+def read_zkey(path: str | Path) -> ProvingKey:
+    """Read a Groth16 ``.zkey`` (snarkjs's or ours), checking sizes, ranges and points on the curve."""
+    f = read_binfile(path, b"zkey", 2)
+    proto = f.section(1)
+    if len(proto) != 4 or struct.unpack("<I", proto)[0] != 1:
+        raise FormatError(f"{f.path}: not a Groth16 proving key")
+    head = f.section(2)
+    if len(head) != _HEADER_BYTES:
+        raise FormatError(f"{f.path}: Groth16 header has {len(head)} bytes, expected {_HEADER_BYTES}")
+    n8q, q = struct.unpack_from("<I", head, 0)[0], int.from_bytes(head[4:36], "little")
+    n8r, r = struct.unpack_from("<I", head, 36)[0], int.from_bytes(head[40:72], "little")
+    if (n8q, q, n8r, r) != (32, bn254.FQ, 32, FR):
+        raise FormatError(f"{f.path}: the key is not over BN254")
+    n_vars, n_public, domain_size = struct.unpack_from("<III", head, 72)
+    if domain_size == 0 or domain_size & (domain_size - 1) or domain_size > 1 << bn254.FR_TWO_ADICITY:
+        raise FormatError(f"{f.path}: domain size {domain_size} is not a power of two")
+    if n_public + 1 > n_vars or n_public + 1 > domain_size:
+        raise FormatError(f"{f.path}: {n_public} public signals do not fit {n_vars} wires")
+    pos = 84
+    single = []
+    for size in (_G1_BYTES, _G1_BYTES, _G2_BYTES, _G2_BYTES, _G1_BYTES, _G2_BYTES):
+        what = f"header point {len(single) + 1}"
+        chunk = head[pos : pos + size]
+        arr = _g1_points(chunk, 1, f.path, what) if size == _G1_BYTES else _g2_points(chunk, 1, f.path, what)
+        single.append(arr)
+        pos += size
+    alpha1, beta1, beta2, gamma2, delta1, delta2 = single
+
+    coefs = f.section(4)
+    if len(coefs) < 4:
+        raise FormatError(f"{f.path}: coefficient section is truncated")
+    (n_coefs,) = struct.unpack_from("<I", coefs, 0)
+    if len(coefs) != 4 + n_coefs * _COEF_BYTES:
+        raise FormatError(f"{f.path}: coefficient section has {len(coefs)} bytes for {n_coefs} entries")
+    table = np.frombuffer(coefs, dtype=_COEF_DTYPE, offset=4)
+    if np.any(table["matrix"] > 1) or np.any(table["row"] >= domain_size) or np.any(table["wire"] >= n_vars):
+        raise FormatError(f"{f.path}: a coefficient refers to a matrix, row or wire out of range")
+    stored = bn254.limbs_to_ints(table["value"])
+    if any(v >= FR for v in stored):
+        raise FormatError(f"{f.path}: a coefficient is not below the field prime")
+
+    return ProvingKey(
+        n_vars=n_vars,
+        n_public=n_public,
+        domain_size=domain_size,
+        alpha1=bn254.g1_from_array(alpha1)[0],
+        beta1=bn254.g1_from_array(beta1)[0],
+        beta2=bn254.g2_from_array(beta2)[0],
+        gamma2=bn254.g2_from_array(gamma2)[0],
+        delta1=bn254.g1_from_array(delta1)[0],
+        delta2=bn254.g2_from_array(delta2)[0],
+        ic=_g1_points(f.section(3), n_public + 1, f.path, "IC section"),
+        coef_matrix=table["matrix"].copy(),
+        coef_constraint=table["row"].copy(),
+        coef_signal=table["wire"].copy(),
+        coef_value=bn254.ints_to_limbs([v * _R2_INV % FR for v in stored]),
+        a=_g1_points(f.section(5), n_vars, f.path, "A section"),
+        b1=_g1_points(f.section(6), n_vars, f.path, "B1 section"),
+        b2=_g2_points(f.section(7), n_vars, f.path, "B2 section"),
+        c=_g1_points(f.section(8), n_vars - n_public - 1, f.path, "C section"),
+        h=_g1_points(f.section(9), domain_size, f.path, "H section"),
+        mpc_params=bytes(f.section(10)),
+    )
+
+
+def write_zkey(pk: ProvingKey, path: str | Path) -> None:
+    """Write ``pk`` as a snarkjs Groth16 ``.zkey`` (version 1) that snarkjs proves with."""
+    head = (
+        struct.pack("<I", 32)
+        + bn254.FQ.to_bytes(32, "little")
+        + struct.pack("<I", 32)
+        + FR.to_bytes(32, "little")
+        + struct.pack("<III", pk.n_vars, pk.n_public, pk.domain_size)
+        + bn254.g1_to_array([pk.alpha1, pk.beta1]).tobytes()
+        + bn254.g2_to_array([pk.beta2, pk.gamma2]).tobytes()
+        + bn254.g1_to_array([pk.delta1]).tobytes()
+        + bn254.g2_to_array([pk.delta2]).tobytes()
+    )
+    table = np.zeros(len(pk.coef_matrix), dtype=_COEF_DTYPE)
+    table["matrix"] = pk.coef_matrix
+    table["row"] = pk.coef_constraint
+    table["wire"] = pk.coef_signal
+    table["value"] = bn254.ints_to_limbs([v * _R2 % FR for v in bn254.limbs_to_ints(pk.coef_value)])
+    sections = [
+        (1, struct.pack("<I", 1)),
+        (2, head),
+        (3, pk.ic.tobytes()),
+        (4, struct.pack("<I", len(table)) + table.tobytes()),
+        (5, pk.a.tobytes()),
+        (6, pk.b1.tobytes()),
+        (7, pk.b2.tobytes()),
+        (8, pk.c.tobytes()),
+        (9, pk.h.tobytes()),
+        (10, pk.mpc_params),
+    ]
+    write_binfile(path, b"zkey", 1, sections)

@@ -1,0 +1,177 @@
+"""Poseidon Merkle trees: native sparse tree, in-circuit membership and update, arities 2 and 4."""
+
+import random
+
+import pytest
+
+from circuits.field import FR
+from circuits.gadgets.merkle import (
+    MerklePath,
+    SparseMerkleTree,
+    assert_membership,
+    merkle_root_var,
+    merkle_update_var,
+    root_from_path,
+)
+from circuits.gadgets.poseidon import poseidon
+from circuits.r1cs import UnsatisfiedConstraint
+from tests.gadgets.harness import check_r1cs, evaluate, n_constraints
+
+DEPTH = 3
+RNG = random.Random(11)
+
+
+def filled_tree(arity):
+    tree = SparseMerkleTree(DEPTH, arity)
+    for index in [6, 7, *RNG.sample(range(arity**DEPTH), 6)]:
+        tree.set(index, RNG.randrange(1, FR))
+    return tree
+
+
+def membership(arity, depth=DEPTH):
+    def define(cs):
+        flat = cs.private_input("siblings", depth * (arity - 1))
+        siblings = [flat[i * (arity - 1) : (i + 1) * (arity - 1)] for i in range(depth)]
+        assert_membership(
+            cs, cs.public_input("root"), cs.private_input("leaf"), cs.private_input("index"), siblings, arity
+        )
+
+    return define
+
+
+def update(arity):
+    def define(cs):
+        flat = cs.private_input("siblings", DEPTH * (arity - 1))
+        siblings = [flat[i * (arity - 1) : (i + 1) * (arity - 1)] for i in range(DEPTH)]
+        new_root = merkle_update_var(
+            cs,
+            cs.public_input("old_root"),
+            cs.private_input("old_leaf"),
+            cs.private_input("new_leaf"),
+            cs.private_input("index"),
+            siblings,
+            arity,
+        )
+        cs.public_output(new_root, "new_root")
+        return new_root
+
+    return define
+
+
+def witness(tree, index):
+    path = tree.path(index)
+    return {"root": tree.root, "leaf": tree.get(index), "index": index, "siblings": sum(path.siblings, ())}
+
+
+def test_native_tree_by_hand():
+    tree = SparseMerkleTree(2, arity=2)
+    tree.set(2, 7)
+    empty1 = poseidon([0, 0])
+    assert tree.empty[1] == empty1
+    assert tree.root == poseidon([empty1, poseidon([7, 0])])
+    assert tree.path(2) == MerklePath(2, ((0,), (empty1,)))
+    with pytest.raises(ValueError):
+        tree.set(4, 1)
+
+
+@pytest.mark.parametrize("arity", [2, 4])
+def test_every_leaf_proves_membership(arity):
+    tree = filled_tree(arity)
+    for index in range(arity**DEPTH):
+        assert root_from_path(tree.get(index), tree.path(index), arity) == tree.root
+    for index in RNG.sample(range(arity**DEPTH), 4):
+        evaluate(membership(arity), witness(tree, index))
+    check_r1cs(membership(arity), witness(tree, 5))
+
+
+@pytest.mark.parametrize("arity", [2, 4])
+def test_wrong_sibling_leaf_or_index_is_rejected(arity):
+    tree = filled_tree(arity)
+    honest = witness(tree, 6)
+    siblings = list(honest["siblings"])
+    siblings[RNG.randrange(len(siblings))] += 1
+    for forged in (
+        {**honest, "siblings": siblings},
+        {**honest, "leaf": honest["leaf"] + 1},
+        {**honest, "index": 7},
+        {**honest, "index": 6 + arity**DEPTH},  # same digits modulo the tree: out of range
+    ):
+        with pytest.raises(UnsatisfiedConstraint):
+            evaluate(membership(arity), forged)
+
+
+@pytest.mark.parametrize("arity", [2, 4])
+def test_update_matches_native(arity):
+    tree = filled_tree(arity)
+    index = 5
+    path, old_leaf = tree.path(index), tree.get(index)
+    old_root = tree.root
+    tree.set(index, 12345)
+    v = {
+        "old_root": old_root,
+        "old_leaf": old_leaf,
+        "new_leaf": 12345,
+        "index": index,
+        "siblings": sum(path.siblings, ()),
+    }
+    assert evaluate(update(arity), v) == tree.root
+    check_r1cs(update(arity), v)
+    with pytest.raises(UnsatisfiedConstraint):
+        evaluate(update(arity), {**v, "old_leaf": old_leaf + 1})
+
+
+def test_conditional_membership():
+    tree = filled_tree(4)
+
+    def define(cs):
+        flat = cs.private_input("siblings", DEPTH * 3)
+        siblings = [flat[i * 3 : (i + 1) * 3] for i in range(DEPTH)]
+        assert_membership(
+            cs, cs.public_input("root"), cs.private_input("leaf"), 3, siblings, when=cs.private_input("on")
+        )
+
+    v = {**witness(tree, 3), "leaf": 999}
+    v.pop("index")
+    evaluate(define, {**v, "on": 0})
+    with pytest.raises(UnsatisfiedConstraint):
+        evaluate(define, {**v, "on": 1})
+
+
+def test_cost_per_level():
+    """Arity 4 is cheaper per binary level of capacity: 305/2 against 242 (plus one root check)."""
+    assert n_constraints(membership(2, 1)) == 242 + 1
+    assert n_constraints(membership(4, 1)) == 305 + 1
+    assert n_constraints(update(4)) == DEPTH * (2 * (297 + 3) + 2 + 1 + 2) + 1 + 1
+
+
+def test_root_from_path_checks_shape():
+    with pytest.raises(ValueError):
+        root_from_path(1, MerklePath(0, ((1, 2),)), arity=2)
+    with pytest.raises(ValueError):
+        n_constraints(lambda cs: merkle_root_var(cs, 1, 0, [[1, 2]], arity=3))
+
+
+def test_conditional_update():
+    tree = filled_tree(2)
+    path = tree.path(3)
+
+    def define(cs):
+        siblings = [[s] for s in cs.private_input("siblings", DEPTH)]
+        return merkle_update_var(
+            cs,
+            cs.public_input("old_root"),
+            cs.private_input("old_leaf"),
+            77,
+            3,
+            siblings,
+            2,
+            when=cs.private_input("on"),
+        )
+
+    v = {"old_root": tree.root, "old_leaf": tree.get(3), "siblings": [s for (s,) in path.siblings]}
+    assert evaluate(define, {**v, "on": 0, "old_leaf": 5}) == tree.root
+    with pytest.raises(UnsatisfiedConstraint):
+        evaluate(define, {**v, "on": 1, "old_leaf": 5})
+    old_root = tree.root
+    tree.set(3, 77)
+    assert evaluate(define, {**v, "old_root": old_root, "on": 1}) == tree.root
