@@ -1,8 +1,9 @@
-"""The fast backend's compile cache: where it lives, and knowing whether a warm-up is needed."""
+"""The fast backend's compile cache (where it lives, whether a warm-up is due), and whole proofs on it."""
 
 from __future__ import annotations
 
 import os
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +12,9 @@ import numba.core.config
 import pytest
 
 from prover.backends import fast
+from prover.groth16 import prove
 from prover.kernels import cache
+from verifier.groth16 import verify
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -44,3 +47,14 @@ def test_importing_the_backend_compiles_nothing(tmp_path):
     code = "import prover.backends.fast, prover.kernels.msm, prover.kernels.poly, prover.kernels.convert"
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True)
     assert not any(p.is_file() for p in tmp_path.rglob("*"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["mulchain", "public", "range"])
+def test_fast_proof_equals_reference_proof_and_verifies(samples, name):
+    """Same key, witness and blinding: the two backends must produce the very same proof."""
+    sample = samples[name]
+    fast_proof, public = prove(sample.pk, sample.witness, backend="fast", rng=random.Random(3))
+    reference_proof, _ = prove(sample.pk, sample.witness, backend="reference", rng=random.Random(3))
+    assert fast_proof == reference_proof
+    assert verify(sample.pk.verifying_key(), public, fast_proof)
