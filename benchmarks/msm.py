@@ -23,7 +23,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from numba import njit  # noqa: E402
+
 from prover.backends.fast import FastBackend, warm_up  # noqa: E402
+from prover.kernels.fields import FQ_R2, f_mul  # noqa: E402
 from prover.kernels.threads import thread_count  # noqa: E402
 from tests.prover.fast_points import progression  # noqa: E402
 
@@ -41,6 +44,20 @@ def witness_like(rng: np.random.Generator, n: int) -> np.ndarray:
     scalars[kind == 0] = 0
     scalars[kind == 1] = (1, 0, 0, 0)
     return scalars
+
+
+@njit(cache=True)
+def _chained_muls(count):
+    x = FQ_R2
+    for _ in range(count):
+        x = f_mul(x, FQ_R2)
+    return x
+
+
+def fq_mul_ns() -> float:
+    """One core's Fq multiplication latency now: a yardstick for how loaded the machine is."""
+    _chained_muls(10)
+    return best_of(3, _chained_muls, 2_000_000) / 2_000_000 * 1e9
 
 
 def best_of(repeat: int, fn, *args) -> float:
@@ -76,7 +93,8 @@ def main(min_log: int, max_log: int, g2_max_log: int, repeat: int, json_path: st
     g1_points = progression("g1", seed.randrange(1, 2**250), seed.randrange(1, 2**250), 1 << max_log)
     g2_points = progression("g2", seed.randrange(1, 2**250), seed.randrange(1, 2**250), 1 << g2_max_log)
     rows = []
-    print(f"threads {thread_count()}, warm-up {warm_up_s:.2f}s")
+    mul_ns = fq_mul_ns()
+    print(f"threads {thread_count()}, warm-up {warm_up_s:.2f}s, Fq mul {mul_ns:.1f} ns")
     print(f"{'n':>9} {'G1 s':>8} {'G1 witness-like s':>18} {'G2 s':>8} {'G2/G1':>6}")
     for log_n in range(min_log, max_log + 1):
         n = 1 << log_n
@@ -93,6 +111,8 @@ def main(min_log: int, max_log: int, g2_max_log: int, repeat: int, json_path: st
     result = {
         "machine": {"cpu": platform.processor() or platform.machine(), "threads": thread_count()},
         "warm_up_s": warm_up_s,
+        "fq_mul_ns_before": mul_ns,
+        "fq_mul_ns_after": fq_mul_ns(),
         "repeat": repeat,
         "rows": rows,
     }

@@ -19,7 +19,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.msm import best_of, random_scalars  # noqa: E402
+from benchmarks.msm import best_of, fq_mul_ns, random_scalars  # noqa: E402
 from prover.backends.fast import FastBackend, warm_up  # noqa: E402
 from prover.kernels.threads import thread_count  # noqa: E402
 
@@ -41,7 +41,8 @@ def main(min_log: int, max_log: int, repeat: int, json_path: str) -> None:
     backend = FastBackend()
     rng = np.random.default_rng(99)
     rows = []
-    print(f"threads {thread_count()}")
+    mul_ns = fq_mul_ns()
+    print(f"threads {thread_count()}, Fq mul {mul_ns:.1f} ns")
     print(f"{'n':>9} {'NTT s':>8} {'inverse s':>10} {'quotient s':>11}")
     for log_n in range(min_log, max_log + 1):
         n = 1 << log_n
@@ -60,6 +61,8 @@ def main(min_log: int, max_log: int, repeat: int, json_path: str) -> None:
     result = {
         "machine": {"cpu": platform.processor() or platform.machine(), "threads": thread_count()},
         "repeat": repeat,
+        "fq_mul_ns_before": mul_ns,
+        "fq_mul_ns_after": fq_mul_ns(),
         "rows": rows,
     }
     Path(json_path).parent.mkdir(parents=True, exist_ok=True)
