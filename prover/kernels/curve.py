@@ -11,11 +11,9 @@ from numba import njit
 
 from prover.kernels.fields import (
     f_add,
-    f_eq,
     f_inv,
     f_is_zero,
     f_mul,
-    f_neg,
     f_one_like,
     f_sqr,
     f_sub,
@@ -135,13 +133,3 @@ def jac_to_affine(p):
     zi = f_inv(z)
     zi2 = f_sqr(zi)
     return (f_mul(x, zi2), f_mul(y, f_mul(zi2, zi)))
-
-
-@njit(cache=True)
-def affine_neg(x, y):
-    return (x, f_neg(y))
-
-
-@njit(cache=True)
-def affine_eq(x1, y1, x2, y2):
-    return f_eq(x1, x2) and f_eq(y1, y2)

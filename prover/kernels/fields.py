@@ -44,9 +44,6 @@ FQ_R2 = limb_tuple(_R * _R % FQ)  # mont_mul(x, R²) = x·R: into Montgomery for
 FR_ONE = limb_tuple(_R % FR)
 FR_R2 = limb_tuple(_R * _R % FR)
 PLAIN_ONE = limb_tuple(1)  # mont_mul(x, 1) = x/R: out of Montgomery form
-ZERO4 = limb_tuple(0)
-FQ2_ONE = (FQ_ONE, ZERO4)
-FQ2_ZERO = (ZERO4, ZERO4)
 _FQ_EXP_INV = limb_tuple(FQ - 2)
 _FR_EXP_INV = limb_tuple(FR - 2)
 
@@ -200,18 +197,6 @@ def reduce_mod_r(typingctx, a):
         return _pack(context, builder, FQ_T, emit_reduce(builder, _unpack(builder, FQ_T, args[0]), FR, 5))
 
     return FQ_T(FQ_T), codegen
-
-
-@intrinsic
-def is_zero4(typingctx, a):
-    """All four limbs zero (any field)."""
-    if a != FQ_T:
-        return None
-
-    def codegen(context, builder, sig, args):
-        return emit_is_zero(builder, _unpack(builder, FQ_T, args[0]))
-
-    return types.boolean(FQ_T), codegen
 
 
 # inversion -----------------------------------------------------------------------------------
