@@ -5,7 +5,8 @@ buckets and a negative digit adds the negated point. Windows are independent and
 separate threads. Within a window the points are counting-sorted by bucket; a cache-sized run
 of buckets at a time is then summed in affine coordinates by pairwise rounds, each round
 sharing one field inversion across all its additions (Montgomery's trick), and folded into the
-window's total by the running-sum trick; the windows are combined with doublings. Zero digits
+window's total by the running-sum trick (for wide windows, many running sums advance in
+lockstep so that they too are batched affine additions); the windows are combined with doublings. Zero digits
 cost nothing, so zero scalars and the many ones of a witness are almost free.
 """
 
@@ -41,6 +42,8 @@ from prover.kernels.threads import run_in_slices, run_parallel
 SCALAR_BITS = 254  # r < 2^254
 _SPLIT_MIN = 1 << 14  # below this many terms, scalar preprocessing stays on one thread
 CHUNK_POINTS = 1 << 14  # points summed together in one run of buckets: ~1 MiB of G1, in cache
+BATCHED_FOLD_MIN = 1 << 11  # from this many buckets, fold them in affine batches (~13 mults a bucket)
+_FOLD_SEGMENTS = 1 << 10
 _Z = np.uint64(0)
 
 # how the two points of a pair are combined in a batch-affine round
@@ -54,10 +57,13 @@ def window_count(c: int) -> int:
 
 def choose_window(active: int) -> int:
     """The window width c minimising estimated work: per window, one affine addition per point
-    (~7 multiplications) and two Jacobian additions per bucket (~27)."""
+    (~7 multiplications) and, per bucket, two Jacobian additions (~27) or, from
+    BATCHED_FOLD_MIN buckets on, two batched affine ones (~14)."""
     best_c, best_cost = 2, float("inf")
     for c in range(2, 23):
-        cost = window_count(c) * (7 * active + 27 * (1 << (c - 1)))
+        buckets = 1 << (c - 1)
+        fold = 14 if buckets >= BATCHED_FOLD_MIN else 27
+        cost = window_count(c) * (7 * active + fold * buckets)
         if cost < best_cost:
             best_c, best_cost = c, cost
     return best_c
@@ -240,6 +246,8 @@ def window_sum(points, digits_w, active, c):
     src = np.empty(largest // 2 + 1, np.int64)
     dst = np.empty(largest // 2 + 1, np.int64)
 
+    batched = buckets >= BATCHED_FOLD_MIN
+    sums = np.zeros((buckets if batched else 0, *points.shape[1:]), np.uint64)
     # Σ b·bucket_b = Σ_b (bucket_B + … + bucket_b), walking the buckets from the top down
     for hi in range(buckets, 0, -run):
         lo = max(1, hi - run + 1)
@@ -256,9 +264,57 @@ def window_sum(points, digits_w, active, c):
         for b in range(hi - lo, -1, -1):
             if lens[b] == 1:
                 x, y = load_xy(buf, first[b])
-                running = jac_add_affine(running, x, y)
-            acc = jac_add(acc, running)
+                if batched:
+                    store_xy(sums, lo - 1 + b, x, y)
+                else:
+                    running = jac_add_affine(running, x, y)
+            if not batched:
+                acc = jac_add(acc, running)
+    if batched:
+        return fold_batched(sums)
     return acc
+
+
+@njit(cache=True)
+def fold_batched(sums):
+    """Σ (b + 1)·sums[b] for affine bucket sums, by running sums in affine coordinates.
+
+    The buckets are cut into K segments of L; the K running sums (and their K accumulators)
+    advance in lockstep, so each step is one batch of K affine additions sharing an inversion.
+    Segment k then contributes acc_k + k·L·running_k.
+    """
+    count = sums.shape[0]
+    segments = min(count, _FOLD_SEGMENTS)
+    length = count // segments
+    running = np.zeros((2 * segments, *sums.shape[1:]), np.uint64)  # running_k at 2k, addend at 2k+1
+    accs = np.zeros_like(running)
+    scratch = np.empty_like(running[:segments])
+    kinds = np.empty(segments, np.int8)
+    pos = np.arange(0, 2 * segments, 2)
+    for j in range(length - 1, -1, -1):
+        for k in range(segments):
+            x, y = load_xy(sums, k * length + j)
+            store_xy(running, 2 * k + 1, x, y)
+        _batch_add_pairs(running, scratch, kinds, pos, pos, segments)
+        for k in range(segments):
+            x, y = load_xy(running, 2 * k)
+            store_xy(accs, 2 * k + 1, x, y)
+        _batch_add_pairs(accs, scratch, kinds, pos, pos, segments)
+    x0, _ = load_xy(sums, 0)
+    outer = jac_infinity_like(x0)
+    weighted = jac_infinity_like(x0)  # Σ_k k·running_k
+    for k in range(segments - 1, 0, -1):
+        x, y = load_xy(running, 2 * k)
+        outer = jac_add_affine(outer, x, y)
+        weighted = jac_add(weighted, outer)
+    step = 1
+    while step < length:
+        weighted = jac_double(weighted)
+        step *= 2
+    for k in range(segments):
+        x, y = load_xy(accs, 2 * k)
+        weighted = jac_add_affine(weighted, x, y)
+    return weighted
 
 
 @njit(cache=True, nogil=True)

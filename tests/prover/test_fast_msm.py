@@ -7,12 +7,15 @@ import random
 
 import numpy as np
 import pytest
+from numba import njit
 from py_ecc import optimized_bn128 as ob
 
 from circuits.field import FR
 from prover import bn254
 from prover.backends.fast import FastBackend
-from prover.kernels.msm import choose_window, window_count
+from prover.kernels.curve import jac_to_affine
+from prover.kernels.layout import store_xy
+from prover.kernels.msm import BATCHED_FOLD_MIN, choose_window, fold_batched, window_count
 from tests.prover.fast_points import (
     g1_affine,
     g2_affine,
@@ -20,6 +23,19 @@ from tests.prover.fast_points import (
     naive_msm_g2,
     progression,
 )
+
+
+@njit(cache=True)
+def _fold_rows(sums, out):
+    x, y = jac_to_affine(fold_batched(sums))
+    store_xy(out, 0, x, y)
+
+
+def _fold_to_affine(sums: np.ndarray) -> bn254.G1Point:
+    out = np.zeros((1, 2, 4), np.uint64)
+    _fold_rows(sums, out)
+    return bn254.g1_from_array(out)[0]
+
 
 GROUPS = {
     "g1": (ob.G1, g1_affine, bn254.g1_to_array, naive_msm_g1, "msm_g1"),
@@ -131,10 +147,27 @@ def test_window_choice_grows_with_size_and_covers_the_scalar():
         assert window_count(c) * c - 254 >= 1
 
 
-def test_msm_large_enough_to_split_scalar_work_across_threads(backend):
-    """2^14 + 3 terms: the scalar preprocessing runs in slices, the windows in many bucket runs."""
+def test_msm_large_enough_to_split_scalar_work_and_batch_the_fold(backend):
+    """2^14 + 3 terms: scalar preprocessing runs in slices, windows in many bucket runs, and the
+    window is wide enough (2^11 buckets) for the batched affine fold of the buckets."""
     rng = random.Random(13)
     n = (1 << 14) + 3
-    scalars = [rng.choice([0, 1, FR - 1, rng.randrange(FR)]) for _ in range(n)]
+    edges = [0, 1, FR - 1, 2]
+    scalars = [rng.randrange(FR) if i % 50 else edges[(i // 50) % 4] for i in range(n)]
+    assert 1 << (choose_window(n - n // 200) - 1) >= BATCHED_FOLD_MIN
     points, expected = _known_log_case("g1", n, scalars, rng.randrange(1, FR), rng.randrange(1, FR))
     assert _msm(backend, "g1", points, scalars) == expected
+
+
+def test_batched_fold_matches_weighted_sum():
+    """Σ (b+1)·S_b by the batched fold, with empty buckets, equal and opposite neighbours."""
+    rng = random.Random(17)
+    count = 1 << 12
+    logs = [rng.randrange(FR) if rng.random() < 0.8 else 0 for _ in range(count)]
+    # segments of 4 buckets, each walked from its top: b = 7 then 6 makes the running sum meet
+    # its own addend (doubling); b = 1003 then 1002 cancels it (infinity)
+    logs[7] = logs[6] = 77
+    logs[1003], logs[1002] = 5, FR - 5
+    sums = bn254.g1_to_array([g1_affine(ob.multiply(ob.G1, v)) if v else None for v in logs])
+    expected = g1_affine(ob.multiply(ob.G1, sum((b + 1) * v for b, v in enumerate(logs)) % FR))
+    assert _fold_to_affine(sums) == expected
