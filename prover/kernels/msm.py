@@ -6,8 +6,9 @@ separate threads. Within a window the points are counting-sorted by bucket; a ca
 of buckets at a time is then summed in affine coordinates by pairwise rounds, each round
 sharing one field inversion across all its additions (Montgomery's trick), and folded into the
 window's total by the running-sum trick (for wide windows, many running sums advance in
-lockstep so that they too are batched affine additions); the windows are combined with doublings. Zero digits
-cost nothing, so zero scalars and the many ones of a witness are almost free.
+lockstep so that they too are batched affine additions); the windows are combined with
+doublings. Zero digits cost nothing, so zero scalars and the many ones of a witness are
+almost free.
 """
 
 from __future__ import annotations
