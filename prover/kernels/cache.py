@@ -15,8 +15,9 @@ _KERNEL_DIR = Path(__file__).resolve().parent
 
 
 def _kernel_fingerprint() -> str:
-    """A digest of the kernel sources and the toolchain: a change to either means recompiling."""
-    digest = hashlib.sha256(f"{numba.__version__} {sys.version}".encode())
+    """A digest of the kernel sources, their location and the toolchain: a change to any means
+    recompiling (numba also keys its cache by source path, so a second checkout compiles afresh)."""
+    digest = hashlib.sha256(f"{numba.__version__} {sys.version} {_KERNEL_DIR}".encode())
     for path in sorted(_KERNEL_DIR.glob("*.py")):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
