@@ -56,6 +56,19 @@ def limbs_to_ints(limbs: np.ndarray) -> list[int]:
     return [int.from_bytes(row.tobytes(), "little") for row in raw]
 
 
+def first_not_below(limbs: np.ndarray, modulus: int) -> int | None:
+    """Index of the first row of an ``(n, 4)`` limb array whose value is >= modulus, or None."""
+    rows = np.asarray(limbs, dtype=np.uint64).reshape(-1, 4)
+    bound = [np.uint64((modulus >> (64 * k)) & ((1 << 64) - 1)) for k in range(4)]
+    below = np.zeros(rows.shape[0], np.bool_)
+    equal = np.ones(rows.shape[0], np.bool_)
+    for k in range(3, -1, -1):
+        below |= equal & (rows[:, k] < bound[k])
+        equal &= rows[:, k] == bound[k]
+    bad = np.flatnonzero(~below)
+    return int(bad[0]) if bad.shape[0] else None
+
+
 def g1_from_array(arr: np.ndarray) -> list[G1Point]:
     """Montgomery-form affine G1 rows to integer points (None for the all-zero infinity)."""
     flat = limbs_to_ints(arr)

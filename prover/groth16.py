@@ -28,35 +28,28 @@ class UnsatisfiedWitness(ValueError):
     """The witness does not satisfy the circuit; no proof is produced."""
 
 
-def witness_to_ints(witness: np.ndarray | list[int], n_vars: int) -> list[int]:
-    """A witness as Python ints: from ``read_wtns_bytes``'s (n, 32) uint8 array or a list of ints."""
+def witness_limbs(witness: np.ndarray | list[int], n_vars: int) -> np.ndarray:
+    """A witness as an ``(n, 4)`` uint64 standard-form array, checked (< r, wire 0 is 1) without
+    per-value Python work when it comes as ``read_wtns_bytes``'s (n, 32) uint8 array; a list of
+    ints is packed once."""
     if isinstance(witness, np.ndarray):
         if witness.ndim != 2 or witness.shape[1] != 32 or witness.dtype != np.uint8:
             raise ValueError(
                 f"witness array has shape {witness.shape} {witness.dtype}, expected (n, 32) uint8"
             )
-        values = bn254.limbs_to_ints(np.ascontiguousarray(witness).view("<u8"))
+        limbs = np.ascontiguousarray(witness).view("<u8").astype(np.uint64)
     else:
-        values = [int(v) for v in witness]
-    if len(values) != n_vars:
-        raise ValueError(f"witness has {len(values)} values, the proving key {n_vars} wires")
-    if any(not 0 <= v < FR for v in values):
+        try:
+            limbs = bn254.ints_to_limbs([int(v) for v in witness])
+        except OverflowError:
+            raise ValueError("a witness value is not in [0, r)") from None
+    if len(limbs) != n_vars:
+        raise ValueError(f"witness has {len(limbs)} values, the proving key {n_vars} wires")
+    if bn254.first_not_below(limbs, FR) is not None:
         raise ValueError("a witness value is not in [0, r)")
-    if values[0] != 1:
+    if n_vars and not np.array_equal(limbs[0], [1, 0, 0, 0]):
         raise UnsatisfiedWitness("the witness does not satisfy the circuit: wire 0 must be 1")
-    return values
-
-
-def qap_evaluations(pk: ProvingKey, witness: list[int]) -> tuple[np.ndarray, np.ndarray]:
-    """(A·w, B·w) on the domain, each ``(domain_size, 4)``, summed from the coefficient list."""
-    n = pk.domain_size
-    w = np.array(witness, dtype=object)
-    coef = np.array(bn254.limbs_to_ints(pk.coef_value), dtype=object)
-    products = coef * w[pk.coef_signal.astype(np.int64)] % FR if len(coef) else coef
-    sums = np.zeros(2 * n, dtype=object)
-    np.add.at(sums, pk.coef_matrix.astype(np.int64) * n + pk.coef_constraint.astype(np.int64), products)
-    values = [int(v) % FR for v in sums]
-    return bn254.ints_to_limbs(values[:n]), bn254.ints_to_limbs(values[n:])
+    return limbs
 
 
 def prove(
@@ -74,26 +67,24 @@ def prove(
     """
     backend = get_backend(backend) if isinstance(backend, str) else backend
     rng = rng or secrets.SystemRandom()
-    w = witness_to_ints(witness, pk.n_vars)
+    w = witness_limbs(witness, pk.n_vars)
     if r1cs is not None:
         if r1cs.n_wires != pk.n_vars or r1cs.n_public != pk.n_public:
             raise ValueError("the R1CS does not match the proving key (wire or public counts differ)")
         try:
-            r1cs.check(w)
+            r1cs.check(bn254.limbs_to_ints(w))
         except ValueError as exc:
             raise UnsatisfiedWitness(f"the witness does not satisfy the circuit: {exc}") from exc
 
-    a_eval, b_eval = qap_evaluations(pk, w)
-    c_eval = bn254.ints_to_limbs(
-        [x * y % FR for x, y in zip(bn254.limbs_to_ints(a_eval), bn254.limbs_to_ints(b_eval), strict=True)]
+    a_eval, b_eval, c_eval = backend.qap_evaluations(
+        pk.coef_matrix, pk.coef_constraint, pk.coef_signal, pk.coef_value, w, pk.domain_size
     )
     h_eval = backend.quotient_evaluations(a_eval, b_eval, c_eval)
-    scalars = bn254.ints_to_limbs(w)
 
-    msm_a = backend.msm_g1(pk.a, scalars)
-    msm_b1 = backend.msm_g1(pk.b1, scalars)
-    msm_b2 = backend.msm_g2(pk.b2, scalars)
-    msm_c = backend.msm_g1(pk.c, scalars[pk.n_public + 1 :])
+    msm_a = backend.msm_g1(pk.a, w)
+    msm_b1 = backend.msm_g1(pk.b1, w)
+    msm_b2 = backend.msm_g2(pk.b2, w)
+    msm_c = backend.msm_g1(pk.c, w[pk.n_public + 1 :])
     msm_h = backend.msm_g1(pk.h, h_eval)
 
     r, s = rng.randrange(FR), rng.randrange(FR)
@@ -109,7 +100,7 @@ def prove(
     c = G1.add(c, G1.multiply(delta1, -r * s % FR))
     a_aff, c_aff = G1.batch_to_affine([a, c])
     proof = Proof(a=a_aff, b=G2.to_affine(b2), c=c_aff)
-    public = w[1 : pk.n_public + 1]
+    public = bn254.limbs_to_ints(w[1 : pk.n_public + 1])
     if verify_proof and not verify(pk.verifying_key(), public, proof):
         raise UnsatisfiedWitness("the witness does not satisfy the circuit (the proof does not verify)")
     return proof, public

@@ -4,7 +4,8 @@ Sections: 1 protocol (1 = Groth16); 2 header (n8q, q, n8r, r, nVars, nPublic, do
 γ2, δ1, δ2); 3 IC; 4 A/B coefficients (u32 count, then u32 matrix, u32 row, u32 wire, 32-byte value);
 5 A, 6 B1, 7 B2, 8 C, 9 H points; 10 circuit hash and phase-2 contributions. A coefficient c is stored
 as c·R² mod r (R = 2^256): snarkjs's prover multiplies it by the plain witness value in Montgomery
-arithmetic, which yields c·w in Montgomery form directly.
+arithmetic, which yields c·w in Montgomery form directly; so decoding is two Montgomery reductions
+(each a product by 1) and encoding two conversions into Montgomery form, done over whole arrays.
 """
 
 from __future__ import annotations
@@ -17,22 +18,21 @@ import numpy as np
 from circuits.binfile import FormatError, read_binfile, write_binfile
 from circuits.field import FR
 from prover import bn254
-from prover.curve import G1, G2, first_off_curve
+from prover.kernels.checks import first_off_curve
+from prover.kernels.convert import from_montgomery, to_montgomery
 from prover.keys import ProvingKey
 
 _G1_BYTES, _G2_BYTES = 64, 128
 _HEADER_BYTES = 4 + 32 + 4 + 32 + 12 + 3 * _G1_BYTES + 3 * _G2_BYTES
 _COEF_BYTES = 12 + 32
-_R2 = (bn254.FR_R_MONT * bn254.FR_R_MONT) % FR
-_R2_INV = pow(_R2, -1, FR)
 _COEF_DTYPE = np.dtype([("matrix", "<u4"), ("row", "<u4"), ("wire", "<u4"), ("value", "<u8", (4,))])
 
 
 def _g1_points(buf: memoryview, count: int, path: str, what: str) -> np.ndarray:
     if len(buf) != count * _G1_BYTES:
         raise FormatError(f"{path}: {what} has {len(buf)} bytes, expected {count} G1 points")
-    arr = np.frombuffer(buf, dtype="<u8").reshape(count, 2, 4)
-    bad = first_off_curve(G1, bn254.g1_from_array(arr))
+    arr = np.frombuffer(buf, dtype="<u8").reshape(count, 2, 4).copy()
+    bad = first_off_curve(arr)
     if bad is not None:
         raise FormatError(f"{path}: {what} point {bad} is not on the curve")
     return arr
@@ -41,8 +41,8 @@ def _g1_points(buf: memoryview, count: int, path: str, what: str) -> np.ndarray:
 def _g2_points(buf: memoryview, count: int, path: str, what: str) -> np.ndarray:
     if len(buf) != count * _G2_BYTES:
         raise FormatError(f"{path}: {what} has {len(buf)} bytes, expected {count} G2 points")
-    arr = np.frombuffer(buf, dtype="<u8").reshape(count, 2, 2, 4)
-    bad = first_off_curve(G2, bn254.g2_from_array(arr))
+    arr = np.frombuffer(buf, dtype="<u8").reshape(count, 2, 2, 4).copy()
+    bad = first_off_curve(arr)
     if bad is not None:
         raise FormatError(f"{path}: {what} point {bad} is not on the curve")
     return arr
@@ -85,8 +85,8 @@ def read_zkey(path: str | Path) -> ProvingKey:
     table = np.frombuffer(coefs, dtype=_COEF_DTYPE, offset=4)
     if np.any(table["matrix"] > 1) or np.any(table["row"] >= domain_size) or np.any(table["wire"] >= n_vars):
         raise FormatError(f"{f.path}: a coefficient refers to a matrix, row or wire out of range")
-    stored = bn254.limbs_to_ints(table["value"])
-    if any(v >= FR for v in stored):
+    stored = np.ascontiguousarray(table["value"])
+    if bn254.first_not_below(stored, FR) is not None:
         raise FormatError(f"{f.path}: a coefficient is not below the field prime")
 
     return ProvingKey(
@@ -103,7 +103,7 @@ def read_zkey(path: str | Path) -> ProvingKey:
         coef_matrix=table["matrix"].copy(),
         coef_constraint=table["row"].copy(),
         coef_signal=table["wire"].copy(),
-        coef_value=bn254.ints_to_limbs([v * _R2_INV % FR for v in stored]),
+        coef_value=from_montgomery(from_montgomery(stored, "fr"), "fr"),
         a=_g1_points(f.section(5), n_vars, f.path, "A section"),
         b1=_g1_points(f.section(6), n_vars, f.path, "B1 section"),
         b2=_g2_points(f.section(7), n_vars, f.path, "B2 section"),
@@ -130,7 +130,7 @@ def write_zkey(pk: ProvingKey, path: str | Path) -> None:
     table["matrix"] = pk.coef_matrix
     table["row"] = pk.coef_constraint
     table["wire"] = pk.coef_signal
-    table["value"] = bn254.ints_to_limbs([v * _R2 % FR for v in bn254.limbs_to_ints(pk.coef_value)])
+    table["value"] = to_montgomery(to_montgomery(pk.coef_value, "fr"), "fr")
     sections = [
         (1, struct.pack("<I", 1)),
         (2, head),

@@ -31,6 +31,20 @@ class Backend(Protocol):
         """Evaluate (or interpolate, when inverse) over the 2^k-th roots of unity; ``(n, 4)`` in and out."""
         ...
 
+    def qap_evaluations(
+        self,
+        coef_matrix: np.ndarray,
+        coef_constraint: np.ndarray,
+        coef_signal: np.ndarray,
+        coef_value: np.ndarray,
+        witness: np.ndarray,
+        domain_size: int,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(A·w, B·w, C) on the domain, each ``(domain_size, 4)`` standard form: A·w and B·w summed
+        from a key's coefficient list (matrix 0 = A, 1 = B; row; wire; standard-form value ``(m, 4)``)
+        and the witness ``(n, 4)``, and C = A∘B pointwise (equal to C·w for a satisfying witness)."""
+        ...
+
     def quotient_evaluations(self, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
         """Given A, B, C evaluated on the domain of size n, return A·B − C evaluated on the odd
         points of the domain of size 2n (the coset snarkjs's ``.zkey`` H query is built for)."""

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from circuits.field import FR
 from prover import bn254
 from prover.bn254 import G1Point, G2Point
 from prover.kernels import cache
 from prover.kernels.msm import msm
 from prover.kernels.poly import ntt, quotient_evaluations
+from prover.kernels.qap import qap_evaluations
 
 
 def _kernel_array(arr: np.ndarray, tail: tuple[int, ...], what: str) -> np.ndarray:
@@ -59,6 +61,30 @@ class FastBackend:
     def ntt(self, values: np.ndarray, inverse: bool = False) -> np.ndarray:
         return ntt(_kernel_array(values, (4,), "values"), inverse)
 
+    def qap_evaluations(
+        self,
+        coef_matrix: np.ndarray,
+        coef_constraint: np.ndarray,
+        coef_signal: np.ndarray,
+        coef_value: np.ndarray,
+        witness: np.ndarray,
+        domain_size: int,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        witness = _kernel_array(witness, (4,), "witness")
+        coef_value = _kernel_array(coef_value, (4,), "coefficient values")
+        m = coef_value.shape[0]
+        matrix, row, signal = (
+            np.ascontiguousarray(v, dtype=np.uint32) for v in (coef_matrix, coef_constraint, coef_signal)
+        )
+        if not matrix.shape == row.shape == signal.shape == (m,):
+            shapes = f"{matrix.shape}, {row.shape}, {signal.shape}"
+            raise ValueError(f"coefficient columns have shapes {shapes} for {m} values")
+        if m and (matrix.max() > 1 or row.max() >= domain_size or signal.max() >= witness.shape[0]):
+            raise ValueError("a coefficient refers to a matrix, row or wire out of range")
+        if any(bn254.first_not_below(v, FR) is not None for v in (coef_value, witness)):
+            raise ValueError("a coefficient or witness value is not below r")
+        return qap_evaluations(matrix, row, signal, coef_value, witness, domain_size)
+
     def quotient_evaluations(self, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
         a, b, c = (_kernel_array(v, (4,), name) for v, name in ((a, "A"), (b, "B"), (c, "C")))
         return quotient_evaluations(a, b, c)
@@ -71,6 +97,7 @@ def kernels_cold() -> bool:
 
 def warm_up() -> None:
     """Compile every prover kernel (or load it from the cache) by running each on tiny inputs."""
+    from prover.kernels.checks import first_off_curve
     from prover.kernels.convert import from_montgomery, to_montgomery
 
     backend = FastBackend()
@@ -80,6 +107,10 @@ def warm_up() -> None:
     values = bn254.ints_to_limbs([1, 2, 3, 4])
     backend.ntt(backend.ntt(values), inverse=True)
     backend.quotient_evaluations(values, values, values)
+    column = np.array([0, 1, 1], np.uint32)
+    backend.qap_evaluations(column, column, column, values[:3], values[:2], 4)
+    first_off_curve(bn254.g1_to_array([bn254.G1_GENERATOR]))
+    first_off_curve(bn254.g2_to_array([bn254.G2_GENERATOR]))
     for field in ("fq", "fr"):
         from_montgomery(to_montgomery(values, field), field)
     cache.mark_cache_warm()

@@ -63,6 +63,26 @@ class ReferenceBackend:
         out = intt_ints(ints, root) if inverse else ntt_ints(ints, root)
         return bn254.ints_to_limbs(out)
 
+    def qap_evaluations(
+        self,
+        coef_matrix: np.ndarray,
+        coef_constraint: np.ndarray,
+        coef_signal: np.ndarray,
+        coef_value: np.ndarray,
+        witness: np.ndarray,
+        domain_size: int,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        n = domain_size
+        w = np.array(bn254.limbs_to_ints(witness), dtype=object)
+        coef = np.array(bn254.limbs_to_ints(coef_value), dtype=object)
+        products = coef * w[coef_signal.astype(np.int64)] % FR if len(coef) else coef
+        sums = np.zeros(2 * n, dtype=object)
+        np.add.at(sums, coef_matrix.astype(np.int64) * n + coef_constraint.astype(np.int64), products)
+        values = [int(v) % FR for v in sums]
+        a, b = values[:n], values[n:]
+        c = [x * y % FR for x, y in zip(a, b, strict=True)]
+        return bn254.ints_to_limbs(a), bn254.ints_to_limbs(b), bn254.ints_to_limbs(c)
+
     def quotient_evaluations(self, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
         n = len(a)
         log_n = _log2_exact(n)

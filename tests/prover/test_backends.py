@@ -96,3 +96,42 @@ def test_quotient_evaluations_are_a_b_minus_c_on_the_odd_points(backend, log_n):
     odd = [pow(w_2n, 2 * i + 1, FR) for i in range(n)]
     a, b, c = polys
     assert got == [(_evaluate(a, x) * _evaluate(b, x) - _evaluate(c, x)) % FR for x in odd]
+
+
+def _qap_case(rng, n_wires, n, m):
+    """A random coefficient table with repeated (matrix, row) cells, zeros and r − 1, and a witness."""
+    cells = [(rng.randrange(2), rng.randrange(n)) for _ in range(m // 2)]
+    cells += [cells[rng.randrange(len(cells))] for _ in range(m - len(cells))]
+    values = [rng.choice([0, 1, FR - 1, rng.randrange(FR)]) for _ in range(m)]
+    witness = [1] + [rng.choice([0, 1, FR - 1, rng.randrange(FR)]) for _ in range(n_wires - 1)]
+    matrix = np.array([c[0] for c in cells], np.uint32)
+    row = np.array([c[1] for c in cells], np.uint32)
+    signal = np.array([rng.randrange(n_wires) for _ in range(m)], np.uint32)
+    return matrix, row, signal, values, witness
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_qap_evaluations_sum_the_coefficient_table(backend, seed):
+    rng = random.Random(seed)
+    n, n_wires = 16, 9
+    matrix, row, signal, values, witness = _qap_case(rng, n_wires, n, 60)
+    expected = [[0] * n, [0] * n]
+    for mat, r, s, v in zip(matrix, row, signal, values, strict=True):
+        expected[mat][r] = (expected[mat][r] + v * witness[s]) % FR
+    a, b, c = backend.qap_evaluations(
+        matrix, row, signal, bn254.ints_to_limbs(values), bn254.ints_to_limbs(witness), n
+    )
+    assert bn254.limbs_to_ints(a) == expected[0]
+    assert bn254.limbs_to_ints(b) == expected[1]
+    assert bn254.limbs_to_ints(c) == [x * y % FR for x, y in zip(*expected, strict=True)]
+
+
+def test_qap_evaluations_of_backends_agree():
+    rng = random.Random(3)
+    n = 1 << 8
+    matrix, row, signal, values, witness = _qap_case(rng, 100, n, 700)
+    args = (matrix, row, signal, bn254.ints_to_limbs(values), bn254.ints_to_limbs(witness), n)
+    results = [get_backend(name).qap_evaluations(*args) for name in sorted(BACKENDS)]
+    for got in results[1:]:
+        for x, y in zip(results[0], got, strict=True):
+            assert np.array_equal(x, y)

@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 
 from circuits.binfile import FormatError
+from circuits.field import FR
 from circuits.r1cs import read_r1cs
+from prover import bn254
 from prover.ptau import read_ptau
 from prover.setup import domain_log_size, setup
 from prover.zkey import read_zkey, write_zkey
@@ -70,6 +72,24 @@ def test_damaged_zkeys_are_refused(samples, tmp_path):
     )
     with pytest.raises(FormatError, match=r"wire\.zkey: a coefficient refers to"):
         read_zkey(tmp_path / "wire.zkey")
+    rewrite_section(good, tmp_path / "coef.zkey", 4, lambda b: b[:16] + FR.to_bytes(32, "little") + b[48:])
+    with pytest.raises(FormatError, match=r"coef\.zkey: a coefficient is not below the field prime"):
+        read_zkey(tmp_path / "coef.zkey")
+
+
+def _plus_q(word: bytes) -> bytes:
+    return (int.from_bytes(word, "little") + bn254.FQ).to_bytes(32, "little")
+
+
+def test_unreduced_and_off_curve_g2_points_are_refused(samples, tmp_path):
+    good = tmp_path / "good.zkey"
+    write_zkey(samples["range"].pk, good)
+    rewrite_section(good, tmp_path / "big.zkey", 7, lambda b: b[:128] + _plus_q(b[128:160]) + b[160:])
+    with pytest.raises(FormatError, match=r"big\.zkey: B2 section point 1 is not on the curve"):
+        read_zkey(tmp_path / "big.zkey")
+    rewrite_section(good, tmp_path / "off.zkey", 7, lambda b: b[:352] + bytes([b[352] ^ 1]) + b[353:])
+    with pytest.raises(FormatError, match=r"off\.zkey: B2 section point 2 is not on the curve"):
+        read_zkey(tmp_path / "off.zkey")
 
 
 @pytest.mark.js
