@@ -23,10 +23,11 @@ Var = LinearCombination
 
 @dataclass(frozen=True)
 class AccountWrite:
-    """A slot is about to write ``new`` at ``index`` (``lane`` names the inputs it reads next);
-    ``fill`` is (slot index, order id, filled) when an order's fill slot changes."""
+    """A slot is about to write ``new`` at ``index`` and reads the Merkle path next, from input
+    ``path_input``; ``fill`` is (slot index, order id, filled) when an order's fill slot changes."""
 
     lane: str
+    path_input: str
     index: Var
     new: AccountVar
     fill: tuple[Var, Var, Var] | None = None
@@ -62,21 +63,17 @@ def write_account(
     old: AccountVar,
     new: AccountVar,
     fill: tuple[Var, Var, Var] | None = None,
+    old_leaf: Var | None = None,
 ) -> SlotSteps:
-    """Prove ``old`` at ``index`` under the running root and write ``new`` (when enabled)."""
+    """Prove ``old`` (or ``old_leaf`` when given) at ``index`` under the running root and write
+    ``new`` (when enabled)."""
     cs = ctx.cs
     index = cs.lc(index)
-    yield AccountWrite(lane, index, new, fill)
+    yield AccountWrite(lane, f"{ctx.name}.{lane}.path", index, new, fill)
     siblings = ctx.siblings(f"{lane}.path", ctx.config.account_depth)
+    old_leaf = account_leaf_var(cs, old) if old_leaf is None else old_leaf
     ctx.accounts_root = merkle_update_var(
-        cs,
-        ctx.accounts_root,
-        account_leaf_var(cs, old),
-        account_leaf_var(cs, new),
-        index,
-        siblings,
-        4,
-        ctx.enabled,
+        cs, ctx.accounts_root, old_leaf, account_leaf_var(cs, new), index, siblings, 4, ctx.enabled
     )
 
 

@@ -2,17 +2,22 @@
 
 Request: the next entry of the contract's deposit queue, keccak(l2_key ‖ asset ‖ amount), where
 l2_key is the depositor's circomlib-packed Baby Jubjub key; the operator picks the account index.
-Conditions: the asset is the collateral asset (0); the account is fresh (key y = 0) or has this key.
+Conditions: the asset is the collateral asset (0); the account is fresh (an empty leaf, all its
+fields zero) or already has this key.
 Effect: funding settled, collateral += amount, the key stored, the consumed-deposit count + 1.
 """
 
 from __future__ import annotations
 
+from functools import cache
+
+from circuits.exchange.config import ExchangeConfig
 from circuits.exchange.rules import assert_account_ranges, settle_funding
 from circuits.exchange.slot import SlotContext, SlotSteps, record_bits, write_account
-from circuits.exchange.state_vars import declare_account
+from circuits.exchange.state_vars import account_leaf_var, declare_account
 from circuits.field import FR
 from circuits.gadgets.bits import is_bits_less_than, to_bits_strict
+from circuits.gadgets.merkle import SparseMerkleTree
 from verifier.pubdata_layout import DEPOSIT
 
 COLLATERAL_ASSET = 0
@@ -35,11 +40,18 @@ def deposit_slot(ctx: SlotContext) -> SlotSteps:
     index = ctx.input("account")
     pk_x, pk_y = ctx.input("pk_x"), ctx.input("pk_y")
     amount = ctx.input("amount")
+    fresh = ctx.input("fresh")
     old = declare_account(cs, f"{ctx.name}.account_old", ctx.config)
 
-    # a fresh account (y = 0) takes the key; a used one must already have it
-    cs.enforce(old.pk_y, old.pk_y - pk_y, 0, "deposit key y")
-    cs.enforce(old.pk_y, old.pk_x - pk_x, 0, "deposit key x")
+    # a fresh account is an empty leaf (0) and all-zero fields; a used one must have this key
+    cs.assert_bool(fresh)
+    used = 1 - cs.lc(fresh)
+    old_leaf = cs.mul(used, account_leaf_var(cs, old))
+    empty = old.replace(orders_root=cs.lc(old.orders_root) - empty_orders_root(ctx.config))
+    for value in empty.flat():
+        cs.enforce(fresh, value, 0, "fresh account is empty")
+    cs.enforce(used, cs.lc(old.pk_y) - pk_y, 0, "deposit key y")
+    cs.enforce(used, cs.lc(old.pk_x) - pk_x, 0, "deposit key x")
     settled = settle_funding(cs, old, ctx.state)
     new = settled.replace(pk_x=pk_x, pk_y=pk_y, collateral=settled.collateral + amount)
     assert_account_ranges(cs, new, ctx.enabled)
@@ -51,4 +63,9 @@ def deposit_slot(ctx: SlotContext) -> SlotSteps:
         {"asset": COLLATERAL_ASSET, "amount": amount, "account": index},
         ready={"l2_key": packed_key_bits(ctx, pk_x, pk_y)},
     )
-    yield from write_account(ctx, "account", index, old, new)
+    yield from write_account(ctx, "account", index, old, new, old_leaf=old_leaf)
+
+
+@cache
+def empty_orders_root(config: ExchangeConfig) -> int:
+    return SparseMerkleTree(config.order_depth, 4).root
