@@ -71,7 +71,8 @@ def assert_margin(
     cs: ConstraintSystem, account: AccountVar, g: GlobalVar, ratios: Sequence[Operand], when: Operand
 ) -> None:
     """TV ≥ Σ |position|·price·ratio/PPM, exactly (no rounding): the slack is in [0, 2^152)."""
-    assert_range(cs, margin_slack(cs, account, g, ratios), MARGIN_BITS, when)
+    with cs.scope("margin"):
+        assert_range(cs, margin_slack(cs, account, g, ratios), MARGIN_BITS, when)
 
 
 def initial_ratios(g: GlobalVar) -> list:
@@ -103,6 +104,25 @@ def write_fill(
 
     The slot holds the id it last served and the amount filled: the same id adds to it, a larger
     id starts afresh, a smaller one is refused, so a fill cannot be replayed; filled ≤ order size."""
+    with cs.scope("fill"):
+        return _write_fill(
+            cs, config, orders_root, order_id, order_size, fill, slot_id, slot_filled, siblings, when
+        )
+
+
+def _write_fill(
+    cs: ConstraintSystem,
+    config: ExchangeConfig,
+    orders_root: Operand,
+    order_id: Operand,
+    order_size: Operand,
+    fill: Operand,
+    slot_id: Operand,
+    slot_filled: Operand,
+    siblings: Sequence[Sequence[Operand]],
+    when: Operand,
+) -> tuple[Var, Var, Var]:
+    """:func:`write_fill`'s constraints (under its scope)."""
     id_bits = to_bits(cs, order_id, ORDER_ID_BITS)
     index = from_bits(cs, id_bits[: config.order_slot_bits])
     assert_range(cs, slot_id, ORDER_ID_BITS)

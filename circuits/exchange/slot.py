@@ -15,6 +15,7 @@ from circuits.cs import ConstraintSystem, LinearCombination, Operand
 from circuits.exchange.config import ExchangeConfig
 from circuits.exchange.state_vars import AccountVar, GlobalVar, account_leaf_var
 from circuits.gadgets.bits import to_bits
+from circuits.gadgets.eddsa_var import eddsa_verify_var
 from circuits.gadgets.merkle import merkle_update_var
 from verifier.pubdata_layout import RecordLayout
 
@@ -75,6 +76,13 @@ def write_account(
     ctx.accounts_root = merkle_update_var(
         cs, ctx.accounts_root, old_leaf, account_leaf_var(cs, new), index, siblings, 4, ctx.enabled
     )
+
+
+def verify_signature(ctx: SlotContext, message: Var, key: tuple[Operand, Operand], sig: list[Var]) -> None:
+    """EdDSA-Poseidon signature ``sig`` = (R8.x, R8.y, S) on ``message`` by ``key``, when enabled."""
+    r8x, r8y, s = sig
+    with ctx.cs.scope("signature"):
+        eddsa_verify_var(ctx.cs, message, key, (r8x, r8y), s, ctx.enabled)
 
 
 def field_bits(cs: ConstraintSystem, value: Operand, width: int) -> list[Var]:

@@ -23,12 +23,11 @@ from circuits.exchange.rules import (
     settle_funding,
     write_fill,
 )
-from circuits.exchange.slot import SlotContext, SlotSteps, record_bits, write_account
+from circuits.exchange.slot import SlotContext, SlotSteps, record_bits, verify_signature, write_account
 from circuits.exchange.state_vars import declare_account
 from circuits.field import inv_mod
 from circuits.gadgets.bits import assert_range
 from circuits.gadgets.compare import assert_less_than, select
-from circuits.gadgets.eddsa_var import eddsa_verify_var
 from circuits.gadgets.fixed_point import floor_div_var
 from circuits.gadgets.poseidon import poseidon_var
 from verifier.pubdata_layout import TRADE
@@ -54,8 +53,8 @@ class _Side:
         message = poseidon_var(
             cs, [ORDER_TAG, o["account"], market, is_buy, o["price"], o["amount"], o["order_id"], o["expiry"]]
         )
-        r8x, r8y, s = self.sig
-        eddsa_verify_var(cs, message, (self.old.pk_x, self.old.pk_y), (r8x, r8y), s, ctx.enabled)
+        with cs.scope(self.lane):
+            verify_signature(ctx, message, (self.old.pk_x, self.old.pk_y), self.sig)
         # an isolated account (isolated = m + 1) trades only its own market
         cs.enforce(self.old.isolated, self.old.isolated - market - 1, 0, "isolated market")
 
@@ -80,7 +79,8 @@ def trade_slot(ctx: SlotContext) -> SlotSteps:
     assert_range(cs, cs.lc(size_lots) - 1, AMOUNT_BITS, ctx.enabled)
     cs.assert_equal(maker.order["price"], price, "fill at the maker's price")
     within_limit = select(cs, taker_buys, taker.order["price"] - price, price - taker.order["price"])
-    assert_range(cs, within_limit, AMOUNT_BITS, ctx.enabled)
+    with cs.scope("taker limit"):
+        assert_range(cs, within_limit, AMOUNT_BITS, ctx.enabled)
     accounts_differ = taker.order["account"] - maker.order["account"]
     (inverse,) = cs.hint(lambda d, e: inv_mod(d) if d and e else 0, accounts_differ, ctx.enabled)
     cs.enforce(accounts_differ, inverse, ctx.enabled, "maker and taker differ")
@@ -93,31 +93,33 @@ def trade_slot(ctx: SlotContext) -> SlotSteps:
     fee, _ = floor_div_var(cs, cs.mul(cs.mul(size, price), pick_field("fee")), PPM, FEE_BITS, 20)
     ctx.state = g.replace(insurance=g.insurance + cs.mul(ctx.enabled, fee.scale(2)))
     moves = [cs.mul(bit, signed_size) for bit in onehot]
-
+    fill_terms = {"size": size, "cash": cash, "fee": fee, "moves": moves, "price_time": price_time}
     for side, sign in ((taker, 1), (maker, -1)):
-        assert_less_than(cs, price_time, side.order["expiry"], TIME_BITS, ctx.enabled)
-        fill = write_fill(
-            cs,
-            ctx.config,
-            side.old.orders_root,
-            side.order["order_id"],
-            side.order["amount"],
-            size,
-            side.slot_id,
-            side.slot_filled,
-            side.fill_path,
-            ctx.enabled,
-        )
-        settled = settle_funding(cs, side.old, g)
-        positions = tuple(p + move.scale(sign) for p, move in zip(side.old.positions, moves, strict=True))
-        side.new = settled.replace(
-            collateral=settled.collateral - cash.scale(sign) - fee, positions=positions, orders_root=fill[0]
-        )
-        side.fill = (fill[1], side.order["order_id"], fill[2])
-        assert_account_ranges(cs, side.new, ctx.enabled)
-        reducing = is_reducing(cs, pick(cs, onehot, side.old.positions), pick(cs, onehot, positions))
-        ratios = [select(cs, reducing, m["mmr"], m["imr"]) for m in g.markets]
-        assert_margin(cs, side.new, g, ratios, ctx.enabled)
+        with cs.scope(side.lane):
+            _settle_side(ctx, side, sign, fill_terms, onehot)
 
     for side in (taker, maker):
         yield from write_account(ctx, side.lane, side.order["account"], side.old, side.new, side.fill)
+
+
+def _settle_side(ctx: SlotContext, side: _Side, sign: int, fill_terms: dict, onehot: list) -> None:
+    """One side (sign +1 taker, −1 maker): expiry, fill slot, funding, position and collateral
+    change, margin. ``fill_terms`` holds the size, cash, fee, per-market moves and price time."""
+    cs, g = ctx.cs, ctx.state
+    with cs.scope("expiry"):
+        assert_less_than(cs, fill_terms["price_time"], side.order["expiry"], TIME_BITS, ctx.enabled)
+    o = side.order
+    orders_root, slot, filled = write_fill(
+        cs, ctx.config, side.old.orders_root, o["order_id"], o["amount"], fill_terms["size"],
+        side.slot_id, side.slot_filled, side.fill_path, ctx.enabled,
+    )  # fmt: skip
+    settled = settle_funding(cs, side.old, g)
+    moves = fill_terms["moves"]
+    positions = tuple(p + move.scale(sign) for p, move in zip(side.old.positions, moves, strict=True))
+    collateral = settled.collateral - fill_terms["cash"].scale(sign) - fill_terms["fee"]
+    side.new = settled.replace(collateral=collateral, positions=positions, orders_root=orders_root)
+    side.fill = (slot, o["order_id"], filled)
+    assert_account_ranges(cs, side.new, ctx.enabled)
+    reducing = is_reducing(cs, pick(cs, onehot, side.old.positions), pick(cs, onehot, positions))
+    ratios = [select(cs, reducing, m["mmr"], m["imr"]) for m in g.markets]
+    assert_margin(cs, side.new, g, ratios, ctx.enabled)

@@ -11,10 +11,9 @@ from __future__ import annotations
 from circuits.exchange.config import NONCE_BITS, WITHDRAW_TAG
 from circuits.exchange.ops.deposit import COLLATERAL_ASSET
 from circuits.exchange.rules import assert_account_ranges, assert_margin, initial_ratios, settle_funding
-from circuits.exchange.slot import SlotContext, SlotSteps, record_bits, write_account
+from circuits.exchange.slot import SlotContext, SlotSteps, record_bits, verify_signature, write_account
 from circuits.exchange.state_vars import declare_account
 from circuits.gadgets.bits import assert_range
-from circuits.gadgets.eddsa_var import eddsa_verify_var
 from circuits.gadgets.poseidon import poseidon_var
 from verifier.pubdata_layout import WITHDRAW
 
@@ -22,11 +21,11 @@ from verifier.pubdata_layout import WITHDRAW
 def withdraw_slot(ctx: SlotContext) -> SlotSteps:
     cs = ctx.cs
     index, recipient, amount = ctx.input("account"), ctx.input("recipient"), ctx.input("amount")
-    r8x, r8y, s = ctx.input("sig", 3)
+    sig = ctx.input("sig", 3)
     old = declare_account(cs, f"{ctx.name}.account_old", ctx.config)
 
     message = poseidon_var(cs, [WITHDRAW_TAG, index, recipient, amount, old.nonce])
-    eddsa_verify_var(cs, message, (old.pk_x, old.pk_y), (r8x, r8y), s, ctx.enabled)
+    verify_signature(ctx, message, (old.pk_x, old.pk_y), sig)
     settled = settle_funding(cs, old, ctx.state)
     new = settled.replace(collateral=settled.collateral - amount, nonce=old.nonce + 1)
     assert_range(cs, new.nonce, NONCE_BITS, ctx.enabled)
