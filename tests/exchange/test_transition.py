@@ -17,7 +17,6 @@ from tests.exchange.scenario import (
     ALICE,
     ALICE_KEY,
     BOB,
-    BOB_KEY,
     RECIPIENT,
     deposit,
     funding,
@@ -109,18 +108,6 @@ def test_partial_fills_accumulate(funded):
     # a later order in the same slot (id 5 ≡ 1 mod 4 slots) starts afresh
     again = apply_batch(result.state, BatchShape(("trade",)), [trade(size=1, taker_id=5, maker_id=5)])
     assert again.state.account(BOB).fill_slot(1) == (5, 1)
-
-
-def test_reducing_trade_needs_only_maintenance_margin(funded):
-    opened = apply_batch(funded, BatchShape(("trade",)), [trade(size=20, amount=20)]).state
-    # Bob (long 20 at 1,000 with 2,980) reduces by selling back to Alice
-    from rollup.exchange.operations import Trade
-    from tests.exchange.scenario import order
-
-    taker = order(BOB, BOB_KEY, is_buy=False, price=990, amount=5, order_id=2)
-    maker = order(ALICE, ALICE_KEY, is_buy=True, price=1_000, amount=5, order_id=2)
-    result = apply_batch(opened, BatchShape(("trade",)), [Trade(taker, maker, 5)])
-    assert result.state.account(BOB).position == (15, 0)
 
 
 def test_empty_slots_change_nothing(funded):
