@@ -55,11 +55,12 @@ LIQUIDATE = RecordLayout(
     4,
     "liquidate",
     (
-        Field("liquidator", 4),
-        Field("account", 4),
-        Field("market", 1),
-        Field("size", 8, True),
-        Field("price", 8),
+        Field("liquidator", 3),
+        Field("account", 3),
+        Field("market_side", 1),  # market + 128 when the liquidator buys
+        Field("size_lots", 5),
+        Field("price_ticks", 4),
+        Field("liquidator_order", 3),  # the liquidator's order id (its fill slot)
     ),
 )
 FUNDING = RecordLayout(5, "funding", (Field("market", 1), Field("index", 8, True)))

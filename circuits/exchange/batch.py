@@ -12,6 +12,7 @@ from circuits.cs import ConstraintSystem, LinearCombination
 from circuits.exchange.config import ExchangeConfig
 from circuits.exchange.ops.deposit import deposit_slot
 from circuits.exchange.ops.funding import funding_slot
+from circuits.exchange.ops.liquidate import liquidate_slot
 from circuits.exchange.ops.oracle import oracle_slot
 from circuits.exchange.ops.trade import trade_slot
 from circuits.exchange.ops.withdraw import withdraw_slot
@@ -28,6 +29,7 @@ SLOT_TYPES: dict[str, Callable[[SlotContext], SlotSteps]] = {
     "deposit": deposit_slot,
     "withdraw": withdraw_slot,
     "trade": trade_slot,
+    "liquidate": liquidate_slot,
     "oracle": oracle_slot,
     "funding": funding_slot,
 }

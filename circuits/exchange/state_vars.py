@@ -55,6 +55,8 @@ MARKET_FIELDS = (
     "fee",  # fee each side of a trade pays, ppm of the notional
     "max_move",  # largest oracle move per update, ppm of the old price
     "max_funding",  # largest funding index move per tick, ppm of the oracle price
+    "penalty",  # largest distance of a liquidation price from the oracle price, ppm
+    "liq_fee",  # liquidation fee the liquidated account pays the insurance fund, ppm of the notional
 )
 
 

@@ -119,6 +119,22 @@ class SignedOrder:
     signature: Signature
 
 
+def order_inputs(state: ExchangeState, lane: str, signed: SignedOrder) -> Inputs:
+    """A signed order's inputs and its account's leaf and fill slot, under ``lane``."""
+    order = signed.order
+    account = state.account(order.account)
+    slot = order.order_id % (4**state.config.order_depth)
+    slot_id, slot_filled = account.fill_slot(slot)
+    return {
+        f"{lane}.account": order.account, f"{lane}.price": order.price,
+        f"{lane}.amount": order.amount, f"{lane}.order_id": order.order_id,
+        f"{lane}.expiry": order.expiry, f"{lane}.sig": sig_inputs(signed.signature),
+        f"{lane}.slot_id": slot_id, f"{lane}.slot_filled": slot_filled,
+        f"{lane}.fill_path": flat_path(account.orders.path(slot)),
+        f"{lane}.account_old": account_inputs(account.values),
+    }  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Trade:
     """``size_lots`` lots of the taker's order against the maker's, at the maker's price."""
@@ -138,19 +154,29 @@ class Trade:
             "price_ticks": self.maker.order.price // market["tick"],
         }
         for lane, signed in (("taker", self.taker), ("maker", self.maker)):
-            order = signed.order
-            account = state.account(order.account)
-            slot = order.order_id % (4**state.config.order_depth)
-            slot_id, slot_filled = account.fill_slot(slot)
-            inputs |= {
-                f"{lane}.account": order.account, f"{lane}.price": order.price,
-                f"{lane}.amount": order.amount, f"{lane}.order_id": order.order_id,
-                f"{lane}.expiry": order.expiry, f"{lane}.sig": sig_inputs(signed.signature),
-                f"{lane}.slot_id": slot_id, f"{lane}.slot_filled": slot_filled,
-                f"{lane}.fill_path": flat_path(account.orders.path(slot)),
-                f"{lane}.account_old": account_inputs(account.values),
-            }  # fmt: skip
+            inputs |= order_inputs(state, lane, signed)
         return inputs
+
+
+@dataclass(frozen=True)
+class Liquidate:
+    """The liquidator's order takes ``size_lots`` of ``account``'s position at ``price``."""
+
+    liquidator: SignedOrder
+    account: int
+    size_lots: int
+    price: int
+
+    op_type = "liquidate"
+
+    def slot_inputs(self, state: ExchangeState) -> Inputs:
+        order = self.liquidator.order
+        return {
+            "market": order.market, "liquidator_buys": int(order.is_buy), "size_lots": self.size_lots,
+            "price_ticks": self.price // state.market(order.market)["tick"], "account": self.account,
+            "account_old": account_inputs(state.account(self.account).values),
+            **order_inputs(state, "liquidator", self.liquidator),
+        }  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -190,4 +216,4 @@ class FundingTick:
         return {"market": self.market, "index": self.index}
 
 
-Operation = Deposit | Withdraw | Trade | OraclePrice | FundingTick
+Operation = Deposit | Withdraw | Trade | Liquidate | OraclePrice | FundingTick

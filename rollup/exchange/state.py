@@ -58,7 +58,7 @@ def check_market(market: dict[str, int]) -> None:
     for name in ("price", "tick", "lot"):
         if not 0 < market[name] < 1 << (AMOUNT_BITS - 1):
             raise ValueError(f"market {name} must be in (0, 2^63), got {market[name]}")
-    for name in ("imr", "mmr", "fee", "max_move", "max_funding"):
+    for name in ("imr", "mmr", "fee", "max_move", "max_funding", "penalty", "liq_fee"):
         if not 0 <= market[name] <= PPM:
             raise ValueError(f"market {name} is in ppm, must be in [0, {PPM}], got {market[name]}")
     if not market["mmr"] <= market["imr"]:

@@ -62,7 +62,17 @@ def test_records_round_trip():
                 "maker_order": 0,
             },
         ),
-        ("liquidate", {"liquidator": 4, "account": 5, "market": 0, "size": 2**63 - 1, "price": 1}),
+        (
+            "liquidate",
+            {
+                "liquidator": 4,
+                "account": 5,
+                "market_side": 128,
+                "size_lots": 2**40 - 1,
+                "price_ticks": 1,
+                "liquidator_order": 9,
+            },
+        ),
         ("funding", {"market": 2, "index": -17}),
         ("oracle", {"market": 2, "price": 31_000, "timestamp": 1_700_000_000}),
         ("noop", {}),

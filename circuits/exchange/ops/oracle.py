@@ -27,11 +27,11 @@ def set_market_field(ctx: SlotContext, onehot: list, name: str, value) -> None:
     ctx.state = ctx.state.replace(markets=tuple(markets))
 
 
-def assert_bounded_move(ctx: SlotContext, old, new, limit) -> None:
+def assert_bounded_move(ctx: SlotContext, old, new, limit, scope: str = "bounded move") -> None:
     """|new − old|·PPM ≤ limit, as both limit ∓ (new − old)·PPM ≥ 0 (when enabled)."""
     cs = ctx.cs
     move = (cs.lc(new) - old).scale(PPM)
-    with cs.scope("bounded move"):
+    with cs.scope(scope):
         assert_range(cs, cs.lc(limit) - move, MARGIN_BITS, ctx.enabled)
         assert_range(cs, cs.lc(limit) + move, MARGIN_BITS, ctx.enabled)
 

@@ -36,7 +36,7 @@ ORDER_FIELDS = ("account", "price", "amount", "order_id", "expiry")
 FEE_BITS = 2 * AMOUNT_BITS + 20  # ⌊size·price·fee / PPM⌋ with fee ≤ PPM < 2^20
 
 
-class _Side:
+class OrderSide:
     """One order's inputs and its account (lane ``taker`` or ``maker``)."""
 
     def __init__(self, ctx: SlotContext, lane: str) -> None:
@@ -58,12 +58,19 @@ class _Side:
         # an isolated account (isolated = m + 1) trades only its own market
         cs.enforce(self.old.isolated, self.old.isolated - market - 1, 0, "isolated market")
 
+    def assert_within_limit(self, ctx: SlotContext, is_buy, price) -> None:
+        """A buy fills at or below its limit price, a sell at or above."""
+        cs, limit = ctx.cs, self.order["price"]
+        within = select(cs, is_buy, cs.lc(limit) - price, cs.lc(price) - limit)
+        with cs.scope(f"{self.lane} limit"):
+            assert_range(cs, within, AMOUNT_BITS, ctx.enabled)
+
 
 def trade_slot(ctx: SlotContext) -> SlotSteps:
     cs, g = ctx.cs, ctx.state
     market, taker_buys = ctx.input("market"), ctx.input("taker_buys")
     size_lots, price_ticks = ctx.input("size_lots"), ctx.input("price_ticks")
-    taker, maker = _Side(ctx, "taker"), _Side(ctx, "maker")
+    taker, maker = OrderSide(ctx, "taker"), OrderSide(ctx, "maker")
     cs.assert_bool(taker_buys)
     onehot = market_onehot(cs, market, ctx.config.n_markets)
     pick_field = lambda name: pick(cs, onehot, [m[name] for m in g.markets])  # noqa: E731
@@ -78,9 +85,7 @@ def trade_slot(ctx: SlotContext) -> SlotSteps:
     price = cs.mul(price_ticks, pick_field("tick"))
     assert_range(cs, cs.lc(size_lots) - 1, AMOUNT_BITS, ctx.enabled)
     cs.assert_equal(maker.order["price"], price, "fill at the maker's price")
-    within_limit = select(cs, taker_buys, taker.order["price"] - price, price - taker.order["price"])
-    with cs.scope("taker limit"):
-        assert_range(cs, within_limit, AMOUNT_BITS, ctx.enabled)
+    taker.assert_within_limit(ctx, taker_buys, price)
     accounts_differ = taker.order["account"] - maker.order["account"]
     (inverse,) = cs.hint(lambda d, e: inv_mod(d) if d and e else 0, accounts_differ, ctx.enabled)
     cs.enforce(accounts_differ, inverse, ctx.enabled, "maker and taker differ")
@@ -96,13 +101,13 @@ def trade_slot(ctx: SlotContext) -> SlotSteps:
     fill_terms = {"size": size, "cash": cash, "fee": fee, "moves": moves, "price_time": price_time}
     for side, sign in ((taker, 1), (maker, -1)):
         with cs.scope(side.lane):
-            _settle_side(ctx, side, sign, fill_terms, onehot)
+            settle_order_side(ctx, side, sign, fill_terms, onehot)
 
     for side in (taker, maker):
         yield from write_account(ctx, side.lane, side.order["account"], side.old, side.new, side.fill)
 
 
-def _settle_side(ctx: SlotContext, side: _Side, sign: int, fill_terms: dict, onehot: list) -> None:
+def settle_order_side(ctx: SlotContext, side: OrderSide, sign: int, fill_terms: dict, onehot: list) -> None:
     """One side (sign +1 taker, −1 maker): expiry, fill slot, funding, position and collateral
     change, margin. ``fill_terms`` holds the size, cash, fee, per-market moves and price time."""
     cs, g = ctx.cs, ctx.state
