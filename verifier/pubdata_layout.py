@@ -65,8 +65,13 @@ LIQUIDATE = RecordLayout(
 )
 FUNDING = RecordLayout(5, "funding", (Field("market", 1), Field("index", 8, True)))
 ORACLE = RecordLayout(6, "oracle", (Field("market", 1), Field("price", 8), Field("timestamp", 4)))
+TRANSFER = RecordLayout(
+    7,
+    "transfer",
+    (Field("source", 3), Field("target", 3), Field("amount", 8), Field("isolated", 1)),
+)
 
-LAYOUTS: tuple[RecordLayout, ...] = (NOOP, DEPOSIT, WITHDRAW, TRADE, LIQUIDATE, FUNDING, ORACLE)
+LAYOUTS: tuple[RecordLayout, ...] = (NOOP, DEPOSIT, WITHDRAW, TRADE, LIQUIDATE, FUNDING, ORACLE, TRANSFER)
 BY_OP_CODE = {layout.op_code: layout for layout in LAYOUTS}
 BY_NAME = {layout.name: layout for layout in LAYOUTS}
 DEPOSIT_QUEUED_FIELDS = ("l2_key", "asset", "amount")  # the bytes the on-chain queue hashes

@@ -15,6 +15,7 @@ from circuits.exchange.ops.funding import funding_slot
 from circuits.exchange.ops.liquidate import liquidate_slot
 from circuits.exchange.ops.oracle import oracle_slot
 from circuits.exchange.ops.trade import trade_slot
+from circuits.exchange.ops.transfer import transfer_slot
 from circuits.exchange.ops.withdraw import withdraw_slot
 from circuits.exchange.slot import AccountWrite, SlotContext, SlotSteps
 from circuits.exchange.state_vars import declare_global, state_root_var
@@ -30,6 +31,7 @@ SLOT_TYPES: dict[str, Callable[[SlotContext], SlotSteps]] = {
     "withdraw": withdraw_slot,
     "trade": trade_slot,
     "liquidate": liquidate_slot,
+    "transfer": transfer_slot,
     "oracle": oracle_slot,
     "funding": funding_slot,
 }

@@ -18,6 +18,7 @@ MAX_MARKETS = 5  # an account leaf hashes 6 + 2·markets fields, Poseidon takes 
 ORDER_TAG = 1
 WITHDRAW_TAG = 2
 ORACLE_TAG = 3
+TRANSFER_TAG = 4
 
 
 @dataclass(frozen=True)

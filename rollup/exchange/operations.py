@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from circuits.exchange.config import ORACLE_TAG, ORDER_TAG, WITHDRAW_TAG
+from circuits.exchange.config import ORACLE_TAG, ORDER_TAG, TRANSFER_TAG, WITHDRAW_TAG
 from circuits.exchange.state_vars import AccountVar
 from circuits.field import FR
 from circuits.gadgets import eddsa
@@ -180,6 +180,38 @@ class Liquidate:
 
 
 @dataclass(frozen=True)
+class Transfer:
+    """Move ``amount`` from ``source`` to ``target`` (same key); a fresh target becomes ``isolated``
+    (0 cross, m + 1 bound to market m). Signed over the source's nonce."""
+
+    source: int
+    target: int
+    amount: int
+    isolated: int
+    signature: Signature
+
+    op_type = "transfer"
+
+    @staticmethod
+    def message(source: int, target: int, amount: int, isolated: int, nonce: int) -> int:
+        return poseidon([TRANSFER_TAG, source, target, amount, isolated, nonce])
+
+    @classmethod
+    def signed(cls, private_key: bytes, source: int, target: int, amount: int, isolated: int,
+               nonce: int) -> Transfer:  # fmt: skip
+        message = cls.message(source, target, amount, isolated, nonce)
+        return cls(source, target, amount, isolated, eddsa.sign(private_key, message))
+
+    def slot_inputs(self, state: ExchangeState) -> Inputs:
+        return {
+            "source": self.source, "target": self.target, "amount": self.amount, "isolated": self.isolated,
+            "sig": sig_inputs(self.signature), "fresh": int(self.target not in state.accounts),
+            "source_old": account_inputs(state.account(self.source).values),
+            "target_old": account_inputs(state.account(self.target).values),
+        }  # fmt: skip
+
+
+@dataclass(frozen=True)
 class OraclePrice:
     """A price for ``market`` at ``timestamp``, signed by the oracle key."""
 
@@ -216,4 +248,4 @@ class FundingTick:
         return {"market": self.market, "index": self.index}
 
 
-Operation = Deposit | Withdraw | Trade | Liquidate | OraclePrice | FundingTick
+Operation = Deposit | Withdraw | Trade | Liquidate | Transfer | OraclePrice | FundingTick

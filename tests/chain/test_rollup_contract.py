@@ -237,7 +237,7 @@ def test_new_root_outside_the_field_reverts(chain, snark, rollup):
 
 def test_malformed_pubdata_reverts(chain, snark, rollup):
     unknown = _refused(
-        chain, rollup, "UnknownOp", lambda: _submit(chain, snark, rollup, 1, _trade(0) + b"\x07")
+        chain, rollup, "UnknownOp", lambda: _submit(chain, snark, rollup, 1, _trade(0) + b"\x08")
     )
     assert unknown.args_values == (26, 7)
     _refused(chain, rollup, "PubdataTruncated", lambda: _submit(chain, snark, rollup, 1, _trade(0)[:-1]))

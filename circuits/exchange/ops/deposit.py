@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from functools import cache
 
+from circuits.cs import LinearCombination as Var
 from circuits.exchange.config import ExchangeConfig
 from circuits.exchange.rules import assert_account_ranges, settle_funding
 from circuits.exchange.slot import SlotContext, SlotSteps, record_bits, write_account
-from circuits.exchange.state_vars import account_leaf_var, declare_account
+from circuits.exchange.state_vars import AccountVar, account_leaf_var, declare_account
 from circuits.field import FR
 from circuits.gadgets.bits import is_bits_less_than, to_bits_strict
 from circuits.gadgets.merkle import SparseMerkleTree
@@ -43,13 +44,8 @@ def deposit_slot(ctx: SlotContext) -> SlotSteps:
     fresh = ctx.input("fresh")
     old = declare_account(cs, f"{ctx.name}.account_old", ctx.config)
 
-    # a fresh account is an empty leaf (0) and all-zero fields; a used one must have this key
-    cs.assert_bool(fresh)
-    used = 1 - cs.lc(fresh)
-    old_leaf = cs.mul(used, account_leaf_var(cs, old))
-    empty = old.replace(orders_root=cs.lc(old.orders_root) - empty_orders_root(ctx.config))
-    for value in empty.flat():
-        cs.enforce(fresh, value, 0, "fresh account is empty")
+    old_leaf = fresh_leaf(ctx, fresh, old)
+    used = 1 - cs.lc(fresh)  # a used account must already have this key
     cs.enforce(used, cs.lc(old.pk_y) - pk_y, 0, "deposit key y")
     cs.enforce(used, cs.lc(old.pk_x) - pk_x, 0, "deposit key x")
     settled = settle_funding(cs, old, ctx.state)
@@ -64,6 +60,17 @@ def deposit_slot(ctx: SlotContext) -> SlotSteps:
         ready={"l2_key": packed_key_bits(ctx, pk_x, pk_y)},
     )
     yield from write_account(ctx, "account", index, old, new, old_leaf=old_leaf)
+
+
+def fresh_leaf(ctx: SlotContext, fresh: Var, old: AccountVar) -> Var:
+    """The leaf ``old`` is proven against: 0 for a fresh account (bit ``fresh``, and then every
+    field must be zero, the fill slots empty), else its hash."""
+    cs = ctx.cs
+    cs.assert_bool(fresh)
+    empty = old.replace(orders_root=cs.lc(old.orders_root) - empty_orders_root(ctx.config))
+    for value in empty.flat():
+        cs.enforce(fresh, value, 0, "fresh account is empty")
+    return cs.mul(1 - cs.lc(fresh), account_leaf_var(cs, old))
 
 
 @cache
