@@ -71,7 +71,21 @@ TRANSFER = RecordLayout(
     (Field("source", 3), Field("target", 3), Field("amount", 8), Field("isolated", 1)),
 )
 
-LAYOUTS: tuple[RecordLayout, ...] = (NOOP, DEPOSIT, WITHDRAW, TRADE, LIQUIDATE, FUNDING, ORACLE, TRANSFER)
+DELEVERAGE = RecordLayout(
+    8,
+    "deleverage",
+    (
+        Field("account", 3),
+        Field("counterparty", 3),
+        Field("market_side", 1),  # market + 128 when the deleveraged account buys
+        Field("size_lots", 5),
+        Field("price", 8),  # quote units per lot: the bankruptcy price is off the tick grid
+    ),
+)
+
+LAYOUTS: tuple[RecordLayout, ...] = (
+    NOOP, DEPOSIT, WITHDRAW, TRADE, LIQUIDATE, FUNDING, ORACLE, TRANSFER, DELEVERAGE
+)  # fmt: skip
 BY_OP_CODE = {layout.op_code: layout for layout in LAYOUTS}
 BY_NAME = {layout.name: layout for layout in LAYOUTS}
 DEPOSIT_QUEUED_FIELDS = ("l2_key", "asset", "amount")  # the bytes the on-chain queue hashes

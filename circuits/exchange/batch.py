@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from circuits.cs import ConstraintSystem, LinearCombination
 from circuits.exchange.config import ExchangeConfig
+from circuits.exchange.ops.deleverage import deleverage_slot
 from circuits.exchange.ops.deposit import deposit_slot
 from circuits.exchange.ops.funding import funding_slot
 from circuits.exchange.ops.liquidate import liquidate_slot
@@ -32,6 +33,7 @@ SLOT_TYPES: dict[str, Callable[[SlotContext], SlotSteps]] = {
     "trade": trade_slot,
     "liquidate": liquidate_slot,
     "transfer": transfer_slot,
+    "deleverage": deleverage_slot,
     "oracle": oracle_slot,
     "funding": funding_slot,
 }

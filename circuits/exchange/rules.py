@@ -12,7 +12,7 @@ from circuits.cs import ConstraintSystem, LinearCombination, Operand
 from circuits.exchange.config import AMOUNT_BITS, ORDER_ID_BITS, PPM, ExchangeConfig
 from circuits.exchange.state_vars import AccountVar, GlobalVar
 from circuits.gadgets.bits import assert_range, assert_signed_range, from_bits, to_bits
-from circuits.gadgets.compare import abs_signed, is_equal, select
+from circuits.gadgets.compare import abs_signed, is_equal, is_zero, select
 from circuits.gadgets.merkle import merkle_update_var
 
 Var = LinearCombination
@@ -85,6 +85,25 @@ def is_reducing(cs: ConstraintSystem, old: Operand, new: Operand) -> Var:
     old, new = cs.lc(old), cs.lc(new)
     slack = cs.mul(new, old - new)  # in (−2^127, 2^127) for 64-bit signed positions
     return to_bits(cs, slack + (1 << 127), 128)[127]
+
+
+def assert_reduce_only(
+    cs: ConstraintSystem, onehot: Sequence[Var], old: Sequence[Operand], new: Sequence[Operand], when: Operand
+) -> None:
+    """The position in the selected market only shrinks toward zero (no growth, no flip)."""
+    with cs.scope("reduce only"):
+        reducing = is_reducing(cs, pick(cs, onehot, old), pick(cs, onehot, new))
+        cs.enforce(when, 1 - reducing, 0)
+
+
+def shortfall(cs: ConstraintSystem, collateral: Operand, positions: Sequence[Operand]) -> Var:
+    """The negative collateral of an account left with no position (else 0), for the fund to absorb;
+    also range-checks the collateral to signed 64 bits."""
+    _, negative = abs_signed(cs, collateral, AMOUNT_BITS)
+    closed = cs.one
+    for position in positions:
+        closed = cs.mul(closed, is_zero(cs, position))
+    return cs.mul(cs.mul(closed, negative), collateral)
 
 
 def write_fill(

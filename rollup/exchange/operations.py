@@ -212,6 +212,29 @@ class Transfer:
 
 
 @dataclass(frozen=True)
+class Deleverage:
+    """Close ``size_lots`` of bankrupt ``account``'s position in ``market`` against ``counterparty``
+    at ``price`` (quote units per lot)."""
+
+    account: int
+    counterparty: int
+    market: int
+    size_lots: int
+    price: int
+
+    op_type = "deleverage"
+
+    def slot_inputs(self, state: ExchangeState) -> Inputs:
+        position = state.account(self.account).position[self.market]
+        return {
+            "account": self.account, "counterparty": self.counterparty, "market": self.market,
+            "bankrupt_buys": int(position < 0), "size_lots": self.size_lots, "price": self.price,
+            "account_old": account_inputs(state.account(self.account).values),
+            "counterparty_old": account_inputs(state.account(self.counterparty).values),
+        }  # fmt: skip
+
+
+@dataclass(frozen=True)
 class OraclePrice:
     """A price for ``market`` at ``timestamp``, signed by the oracle key."""
 
@@ -248,4 +271,4 @@ class FundingTick:
         return {"market": self.market, "index": self.index}
 
 
-Operation = Deposit | Withdraw | Trade | Liquidate | Transfer | OraclePrice | FundingTick
+Operation = Deposit | Withdraw | Trade | Liquidate | Deleverage | Transfer | OraclePrice | FundingTick

@@ -9,8 +9,8 @@ from rollup.exchange.state import ExchangeState
 
 CONFIG = ExchangeConfig(n_markets=2, account_depth=2, order_depth=1)
 ORACLE_KEY = bytes(range(32))
-ALICE_KEY, BOB_KEY, CAROL_KEY = b"\x01" * 32, b"\x02" * 32, b"\x03" * 32
-ALICE, BOB, CAROL = 3, 9, 14  # account indices
+ALICE_KEY, BOB_KEY, CAROL_KEY, DAVE_KEY = (bytes([i]) * 32 for i in range(1, 5))
+ALICE, BOB, CAROL, DAVE = 3, 9, 14, 7  # account indices
 TICK, LOT = 10, 1
 RECIPIENT = 0xAB << 152
 

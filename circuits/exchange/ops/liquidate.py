@@ -20,17 +20,17 @@ from circuits.exchange.ops.oracle import assert_bounded_move
 from circuits.exchange.ops.trade import FEE_BITS, OrderSide, settle_order_side
 from circuits.exchange.rules import (
     MARGIN_BITS,
-    is_reducing,
+    assert_reduce_only,
     margin_slack,
     market_onehot,
     pick,
     settle_funding,
+    shortfall,
 )
 from circuits.exchange.slot import SlotContext, SlotSteps, record_bits, write_account
 from circuits.exchange.state_vars import declare_account
 from circuits.field import inv_mod
 from circuits.gadgets.bits import assert_range
-from circuits.gadgets.compare import abs_signed, is_zero
 from circuits.gadgets.fixed_point import floor_div_var
 from verifier.pubdata_layout import LIQUIDATE
 
@@ -83,16 +83,10 @@ def liquidate_slot(ctx: SlotContext) -> SlotSteps:
             slack = margin_slack(cs, settled, g, [m["mmr"] for m in g.markets])
             assert_range(cs, -slack - 1, MARGIN_BITS, ctx.enabled)  # TV·PPM − risk ≤ −1
         positions = tuple(p - move for p, move in zip(old.positions, moves, strict=True))
-        with cs.scope("reduce only"):
-            reducing = is_reducing(cs, pick(cs, onehot, old.positions), pick(cs, onehot, positions))
-            cs.enforce(ctx.enabled, 1 - reducing, 0)
+        assert_reduce_only(cs, onehot, old.positions, positions, ctx.enabled)
         fee, _ = floor_div_var(cs, cs.mul(cs.mul(size, price), pick_field("liq_fee")), PPM, FEE_BITS, 20)
         collateral = settled.collateral + cash - fee
-        _, negative = abs_signed(cs, collateral, AMOUNT_BITS)  # also its 64-bit range check
-        closed = cs.one
-        for position in positions:
-            closed = cs.mul(closed, is_zero(cs, position))
-        absorbed = cs.mul(cs.mul(closed, negative), collateral)  # the shortfall, ≤ 0
+        absorbed = shortfall(cs, collateral, positions)  # ≤ 0; range-checks the collateral
         # positions need no range check: each lies between 0 and its old value (reduce only)
         new = settled.replace(collateral=collateral - absorbed, positions=positions)
     insurance = g.insurance + cs.mul(ctx.enabled, fee + absorbed)
