@@ -12,7 +12,7 @@ from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from circuits.cs import ConstraintSystem, LinearCombination, Operand
-from circuits.exchange.config import ExchangeConfig
+from circuits.exchange.config import AMOUNT_BITS, ExchangeConfig
 from circuits.exchange.state_vars import AccountVar, GlobalVar, account_leaf_var
 from circuits.gadgets.bits import to_bits
 from circuits.gadgets.eddsa_var import eddsa_verify_var
@@ -83,6 +83,16 @@ def verify_signature(ctx: SlotContext, message: Var, key: tuple[Operand, Operand
     r8x, r8y, s = sig
     with ctx.cs.scope("signature"):
         eddsa_verify_var(ctx.cs, message, key, (r8x, r8y), s, ctx.enabled)
+
+
+def credit_fund(ctx: SlotContext, amount: Operand) -> None:
+    """Add ``amount`` (negative to pay out) to the insurance fund when enabled; the fund must stay
+    in [0, 2^64), so a fund that cannot pay makes the operation invalid."""
+    cs = ctx.cs
+    insurance = ctx.state.insurance + cs.mul(ctx.enabled, amount)
+    with cs.scope("insurance fund"):
+        to_bits(cs, cs.mul(ctx.enabled, insurance), AMOUNT_BITS)
+    ctx.state = ctx.state.replace(insurance=insurance)
 
 
 def field_bits(cs: ConstraintSystem, value: Operand, width: int) -> list[Var]:

@@ -26,7 +26,7 @@ from circuits.exchange.rules import (
     settle_funding,
     shortfall,
 )
-from circuits.exchange.slot import SlotContext, SlotSteps, record_bits, write_account
+from circuits.exchange.slot import SlotContext, SlotSteps, credit_fund, record_bits, write_account
 from circuits.exchange.state_vars import AccountVar, declare_account
 from circuits.field import inv_mod
 from circuits.gadgets.bits import assert_range
@@ -87,9 +87,6 @@ def deleverage_slot(ctx: SlotContext) -> SlotSteps:
         assert_account_ranges(cs, new_other, ctx.enabled)
         assert_margin(cs, new_other, g, [m["mmr"] for m in g.markets], ctx.enabled)
 
-    insurance = g.insurance + cs.mul(ctx.enabled, absorbed)
-    with cs.scope("insurance fund"):
-        assert_range(cs, insurance, AMOUNT_BITS, ctx.enabled)
-    ctx.state = g.replace(insurance=insurance)
+    credit_fund(ctx, absorbed)
     yield from write_account(ctx, "account", index, old, new)
     yield from write_account(ctx, "counterparty", other, old_other, new_other)

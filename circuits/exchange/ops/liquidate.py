@@ -27,7 +27,7 @@ from circuits.exchange.rules import (
     settle_funding,
     shortfall,
 )
-from circuits.exchange.slot import SlotContext, SlotSteps, record_bits, write_account
+from circuits.exchange.slot import SlotContext, SlotSteps, credit_fund, record_bits, write_account
 from circuits.exchange.state_vars import declare_account
 from circuits.field import inv_mod
 from circuits.gadgets.bits import assert_range
@@ -89,10 +89,7 @@ def liquidate_slot(ctx: SlotContext) -> SlotSteps:
         absorbed = shortfall(cs, collateral, positions)  # ≤ 0; range-checks the collateral
         # positions need no range check: each lies between 0 and its old value (reduce only)
         new = settled.replace(collateral=collateral - absorbed, positions=positions)
-    insurance = g.insurance + cs.mul(ctx.enabled, fee + absorbed)
-    with cs.scope("insurance fund"):
-        assert_range(cs, insurance, AMOUNT_BITS, ctx.enabled)
-    ctx.state = ctx.state.replace(insurance=insurance)
+    credit_fund(ctx, fee + absorbed)
 
     yield from write_account(ctx, "liquidator", liquidator.order["account"], liquidator.old, liquidator.new,
                              liquidator.fill)  # fmt: skip

@@ -23,7 +23,14 @@ from circuits.exchange.rules import (
     settle_funding,
     write_fill,
 )
-from circuits.exchange.slot import SlotContext, SlotSteps, record_bits, verify_signature, write_account
+from circuits.exchange.slot import (
+    SlotContext,
+    SlotSteps,
+    credit_fund,
+    record_bits,
+    verify_signature,
+    write_account,
+)
 from circuits.exchange.state_vars import declare_account
 from circuits.field import inv_mod
 from circuits.gadgets.bits import assert_range
@@ -96,7 +103,7 @@ def trade_slot(ctx: SlotContext) -> SlotSteps:
     signed_size = cs.mul(cs.lc(taker_buys).scale(2) - 1, size)  # the taker's position change
     cash = cs.mul(signed_size, price)  # the taker pays it, the maker receives it
     fee, _ = floor_div_var(cs, cs.mul(cs.mul(size, price), pick_field("fee")), PPM, FEE_BITS, 20)
-    ctx.state = g.replace(insurance=g.insurance + cs.mul(ctx.enabled, fee.scale(2)))
+    credit_fund(ctx, fee.scale(2))
     moves = [cs.mul(bit, signed_size) for bit in onehot]
     fill_terms = {"size": size, "cash": cash, "fee": fee, "moves": moves, "price_time": price_time}
     for side, sign in ((taker, 1), (maker, -1)):
