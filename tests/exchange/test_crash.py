@@ -28,6 +28,7 @@ from tests.exchange.scenario import (
     order,
     trade,
 )
+from verifier.pubdata_layout import decode_records
 
 THEN_LIQUIDATE = BatchShape(("oracle", "liquidate"))
 THEN_DELEVERAGE = BatchShape(("oracle", "deleverage"))
@@ -82,6 +83,8 @@ def test_crash_liquidation_then_deleveraging(before_crash):
         apply_batch(state, THEN_DELEVERAGE, [oracle(720, 300), Deleverage(DAVE, ALICE, 0, 10, 852)])
     result = apply_batch(state, THEN_DELEVERAGE, [oracle(720, 300), Deleverage(DAVE, ALICE, 0, 10, 851)])
     compiled(THEN_DELEVERAGE.slots).check(result.witness)
+    assert decode_records(result.pubdata)[1] == ("deleverage", {
+        "account": DAVE, "counterparty": ALICE, "market_side": 0, "size_lots": 10, "price": 851})  # fmt: skip
     after = result.state
     assert after.account(DAVE).position == (0, 0) and after.account(DAVE).collateral == 0
     assert after.account(ALICE).position == (-45, 0)

@@ -23,6 +23,7 @@ from tests.exchange.scenario import (
     oracle,
     trade,
 )
+from verifier.pubdata_layout import decode_records
 
 LIQUIDATE = ("liquidate",)
 FUND = 20_000
@@ -55,6 +56,9 @@ def test_healthy_account_is_not_liquidated():
 def test_liquidation_closes_the_position_and_the_fund_absorbs_the_shortfall(crashed):
     result = apply_batch(crashed, BatchShape(LIQUIDATE), [liquidate(45, 780)])  # 2.5% under the oracle
     compiled(LIQUIDATE).check(result.witness)
+    assert decode_records(result.pubdata) == [("liquidate", {
+        "liquidator": CAROL, "account": BOB, "market_side": 128, "size_lots": 45, "price_ticks": 78,
+        "liquidator_order": 1})]  # fmt: skip
     after = result.state
     assert after.account(BOB).position == (0, 0) and after.account(BOB).collateral == 0
     assert after.account(CAROL).position == (45, 0)

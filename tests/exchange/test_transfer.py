@@ -11,6 +11,7 @@ from rollup.exchange.operations import Trade, Transfer
 from rollup.exchange.transition import apply_batch
 from tests.exchange.conftest import compiled
 from tests.exchange.scenario import ALICE, ALICE_KEY, BOB, BOB_KEY, order
+from verifier.pubdata_layout import decode_records
 
 TRANSFER = BatchShape(("transfer",))
 ISOLATED = 5  # Alice's isolated account for market 0
@@ -24,6 +25,9 @@ def isolated(deposited):
 
 def test_transfer_opens_an_isolated_account(deposited, isolated):
     compiled(TRANSFER.slots).check(isolated.witness)
+    assert decode_records(isolated.pubdata) == [
+        ("transfer", {"source": ALICE, "target": ISOLATED, "amount": 1_000, "isolated": 1})
+    ]
     state = isolated.state
     assert state.account(ALICE).collateral == 9_000 and state.account(ISOLATED).collateral == 1_000
     assert state.account(ISOLATED).values.isolated == 1
