@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 
+import pytest
 from eth_utils import keccak
 
 from circuits.exchange.batch import BatchShape
@@ -116,3 +117,15 @@ def test_empty_slots_change_nothing(funded):
     assert result.new_root == result.old_root == funded.root
     assert result.pubdata == bytes(len(result.pubdata))
     assert all(name == "noop" for name, _ in decode_records(result.pubdata))
+
+
+@pytest.mark.parametrize(
+    "slots", [MIXED, DEPOSITS.slots, ("liquidate",), ("transfer",), ("oracle", "deleverage")]
+)
+def test_every_wire_is_constrained(slots):
+    """No input or hint escapes the constraints (a prover could set such a wire freely)."""
+    r1cs = compiled(slots)
+    used = set()
+    for a, b, c in r1cs.constraints:
+        used |= a.keys() | b.keys() | c.keys()
+    assert used >= set(range(1, r1cs.n_wires))
