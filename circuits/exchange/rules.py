@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from circuits.cs import ConstraintSystem, LinearCombination, Operand
 from circuits.exchange.config import AMOUNT_BITS, ORDER_ID_BITS, PPM, ExchangeConfig
 from circuits.exchange.state_vars import AccountVar, GlobalVar
+from circuits.field import inv_mod
 from circuits.gadgets.bits import assert_range, assert_signed_range, from_bits, to_bits
 from circuits.gadgets.compare import abs_signed, is_equal, is_zero, select
 from circuits.gadgets.merkle import merkle_update_var
@@ -18,6 +19,13 @@ from circuits.gadgets.merkle import merkle_update_var
 Var = LinearCombination
 MARGIN_BITS = 152  # |TV·PPM − risk| < 2^152 for ≤ 5 markets of 64-bit positions and prices
 ORDER_SLOT_SHIFT = 1 << AMOUNT_BITS  # a fill slot leaf packs order_id·2^64 + filled
+
+
+def assert_different(cs: ConstraintSystem, a: Operand, b: Operand, when: Operand, label: str) -> None:
+    """a ≠ b when ``when`` = 1, as (a − b)·inverse = when (one constraint)."""
+    diff = cs.lc(a) - cs.lc(b)
+    (inverse,) = cs.hint(lambda d, w: inv_mod(d) if d and w else 0, diff, when)
+    cs.enforce(diff, inverse, when, label)
 
 
 def market_onehot(cs: ConstraintSystem, market: Operand, n_markets: int) -> list[Var]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 from circuits.exchange.config import AMOUNT_BITS
 from circuits.exchange.rules import (
     assert_account_ranges,
+    assert_different,
     assert_margin,
     assert_reduce_only,
     market_onehot,
@@ -28,7 +29,6 @@ from circuits.exchange.rules import (
 )
 from circuits.exchange.slot import SlotContext, SlotSteps, credit_fund, record_bits, write_account
 from circuits.exchange.state_vars import AccountVar, declare_account
-from circuits.field import inv_mod
 from circuits.gadgets.bits import assert_range
 from verifier.pubdata_layout import DELEVERAGE
 
@@ -54,9 +54,7 @@ def deleverage_slot(ctx: SlotContext) -> SlotSteps:
                                   "size_lots": size_lots, "price": price})  # fmt: skip
     assert_range(cs, cs.lc(size_lots) - 1, AMOUNT_BITS, ctx.enabled)
     size = cs.mul(size_lots, pick(cs, onehot, [m["lot"] for m in g.markets]))
-    differ = cs.lc(index) - other
-    (inverse,) = cs.hint(lambda d, e: inv_mod(d) if d and e else 0, differ, ctx.enabled)
-    cs.enforce(differ, inverse, ctx.enabled, "accounts differ")
+    assert_different(cs, index, other, ctx.enabled, "accounts differ")
 
     signed_size = cs.mul(cs.lc(bankrupt_buys).scale(2) - 1, size)  # the bankrupt account's change
     cash = cs.mul(signed_size, price)

@@ -20,6 +20,7 @@ from circuits.exchange.ops.oracle import assert_bounded_move
 from circuits.exchange.ops.trade import FEE_BITS, OrderSide, settle_order_side
 from circuits.exchange.rules import (
     MARGIN_BITS,
+    assert_different,
     assert_reduce_only,
     margin_slack,
     market_onehot,
@@ -29,7 +30,6 @@ from circuits.exchange.rules import (
 )
 from circuits.exchange.slot import SlotContext, SlotSteps, credit_fund, record_bits, write_account
 from circuits.exchange.state_vars import declare_account
-from circuits.field import inv_mod
 from circuits.gadgets.bits import assert_range
 from circuits.gadgets.fixed_point import floor_div_var
 from verifier.pubdata_layout import LIQUIDATE
@@ -59,9 +59,7 @@ def liquidate_slot(ctx: SlotContext) -> SlotSteps:
         ctx, oracle_price, price, cs.mul(oracle_price, pick_field("penalty")), "penalty bound"
     )
     liquidator.assert_within_limit(ctx, liquidator_buys, price)
-    differ = cs.lc(liquidator.order["account"]) - index
-    (inverse,) = cs.hint(lambda d, e: inv_mod(d) if d and e else 0, differ, ctx.enabled)
-    cs.enforce(differ, inverse, ctx.enabled, "liquidator and account differ")
+    assert_different(cs, liquidator.order["account"], index, ctx.enabled, "liquidator and account differ")
     liquidator.verify(ctx, market, liquidator_buys)
 
     signed_size = cs.mul(cs.lc(liquidator_buys).scale(2) - 1, size)  # the liquidator's position change

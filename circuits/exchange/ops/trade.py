@@ -16,6 +16,7 @@ from __future__ import annotations
 from circuits.exchange.config import AMOUNT_BITS, ORDER_TAG, PPM, TIME_BITS
 from circuits.exchange.rules import (
     assert_account_ranges,
+    assert_different,
     assert_margin,
     is_reducing,
     market_onehot,
@@ -32,7 +33,6 @@ from circuits.exchange.slot import (
     write_account,
 )
 from circuits.exchange.state_vars import declare_account
-from circuits.field import inv_mod
 from circuits.gadgets.bits import assert_range
 from circuits.gadgets.compare import assert_less_than, select
 from circuits.gadgets.fixed_point import floor_div_var
@@ -93,9 +93,9 @@ def trade_slot(ctx: SlotContext) -> SlotSteps:
     assert_range(cs, cs.lc(size_lots) - 1, AMOUNT_BITS, ctx.enabled)
     cs.assert_equal(maker.order["price"], price, "fill at the maker's price")
     taker.assert_within_limit(ctx, taker_buys, price)
-    accounts_differ = taker.order["account"] - maker.order["account"]
-    (inverse,) = cs.hint(lambda d, e: inv_mod(d) if d and e else 0, accounts_differ, ctx.enabled)
-    cs.enforce(accounts_differ, inverse, ctx.enabled, "maker and taker differ")
+    assert_different(
+        cs, taker.order["account"], maker.order["account"], ctx.enabled, "maker and taker differ"
+    )
 
     taker.verify(ctx, market, taker_buys)
     maker.verify(ctx, market, 1 - cs.lc(taker_buys))

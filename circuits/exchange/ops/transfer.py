@@ -12,10 +12,15 @@ from __future__ import annotations
 
 from circuits.exchange.config import NONCE_BITS, TRANSFER_TAG
 from circuits.exchange.ops.deposit import fresh_leaf
-from circuits.exchange.rules import assert_account_ranges, assert_margin, initial_ratios, settle_funding
+from circuits.exchange.rules import (
+    assert_account_ranges,
+    assert_different,
+    assert_margin,
+    initial_ratios,
+    settle_funding,
+)
 from circuits.exchange.slot import SlotContext, SlotSteps, record_bits, verify_signature, write_account
 from circuits.exchange.state_vars import declare_account
-from circuits.field import inv_mod
 from circuits.gadgets.bits import assert_range
 from circuits.gadgets.poseidon import poseidon_var
 from verifier.pubdata_layout import TRANSFER
@@ -34,9 +39,7 @@ def transfer_slot(ctx: SlotContext) -> SlotSteps:
     assert_range(cs, ctx.config.n_markets - cs.lc(isolated), 8, ctx.enabled)  # isolated ≤ n_markets
     message = poseidon_var(cs, [TRANSFER_TAG, source, target, amount, isolated, old_source.nonce])
     verify_signature(ctx, message, (old_source.pk_x, old_source.pk_y), sig)
-    differ = cs.lc(source) - target
-    (inverse,) = cs.hint(lambda d, e: inv_mod(d) if d and e else 0, differ, ctx.enabled)
-    cs.enforce(differ, inverse, ctx.enabled, "source and target differ")
+    assert_different(cs, source, target, ctx.enabled, "source and target differ")
 
     target_leaf = fresh_leaf(ctx, fresh, old_target)
     used = 1 - cs.lc(fresh)
