@@ -4,6 +4,7 @@ two blocks, so the circuit has about 2^16 constraints."""
 
 from __future__ import annotations
 
+import os
 import random
 
 import pytest
@@ -21,11 +22,19 @@ from rollup.exchange.transition import apply_batch
 from tests.exchange.scenario import ORACLE_KEY, funding, market
 from verifier.groth16 import verify
 
-pytestmark = pytest.mark.slow
-
 TINY = ExchangeConfig(n_markets=1, account_depth=1, order_depth=1)
 SHAPE = BatchShape(("funding",))
 BACKEND = "fast" if "fast" in BACKENDS else "reference"
+REFERENCE_OPT_IN = "ZKCLEAR_PROVE_WITH_REFERENCE"
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        BACKEND == "reference" and not os.environ.get(REFERENCE_OPT_IN),
+        reason=f"needs the fast prover backend (the reference one takes tens of minutes at 2^16; "
+        f"set {REFERENCE_OPT_IN}=1 to run it anyway)",
+    ),
+]
 
 
 def test_funding_batch_is_proved_and_verified(tmp_path):
