@@ -9,8 +9,9 @@ import pytest
 from circuits.cs import compile_circuit
 from circuits.exchange.batch import BatchShape, batch_circuit
 from circuits.r1cs import R1CS
+from rollup.exchange.replay import replay
 from rollup.exchange.state import ExchangeState
-from rollup.exchange.transition import apply_batch
+from rollup.exchange.transition import BatchResult, apply_batch
 from tests.exchange.scenario import ALICE, ALICE_KEY, BOB, BOB_KEY, CONFIG, deposit, genesis
 
 DEPOSITS = BatchShape(("deposit", "deposit"))
@@ -19,6 +20,11 @@ DEPOSITS = BatchShape(("deposit", "deposit"))
 @cache
 def compiled(slots: tuple[str, ...]) -> R1CS:
     return compile_circuit(batch_circuit(CONFIG, BatchShape(slots)))
+
+
+def assert_replays(before: ExchangeState, result: BatchResult) -> None:
+    """The batch's pubdata alone rebuilds the state root the circuit committed to."""
+    assert replay(before, result.pubdata).root == result.new_root
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ from circuits.r1cs import UnsatisfiedConstraint
 from rollup.exchange.operations import Deleverage, Trade
 from rollup.exchange.state import ExchangeState
 from rollup.exchange.transition import apply_batch
-from tests.exchange.conftest import compiled
+from tests.exchange.conftest import assert_replays, compiled
 from tests.exchange.scenario import (
     ALICE,
     ALICE_KEY,
@@ -69,6 +69,7 @@ def test_crash_liquidation_then_deleveraging(before_crash):
         apply_batch(state, THEN_DELEVERAGE, [oracle(900), Deleverage(BOB, ALICE, 0, 45, 900)])
     result = apply_batch(state, THEN_LIQUIDATE, [oracle(900), liquidate(45, 880)])
     compiled(THEN_LIQUIDATE.slots).check(result.witness)
+    assert_replays(state, result)
     after = result.state
     assert after.account(BOB).position == (0, 0) and after.account(BOB).collateral == 0
     assert after.insurance == 1_110 + 396 - 841
@@ -83,6 +84,7 @@ def test_crash_liquidation_then_deleveraging(before_crash):
         apply_batch(state, THEN_DELEVERAGE, [oracle(720, 300), Deleverage(DAVE, ALICE, 0, 10, 852)])
     result = apply_batch(state, THEN_DELEVERAGE, [oracle(720, 300), Deleverage(DAVE, ALICE, 0, 10, 851)])
     compiled(THEN_DELEVERAGE.slots).check(result.witness)
+    assert_replays(state, result)
     assert decode_records(result.pubdata)[1] == ("deleverage", {
         "account": DAVE, "counterparty": ALICE, "market_side": 0, "size_lots": 10, "price": 851})  # fmt: skip
     after = result.state

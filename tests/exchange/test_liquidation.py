@@ -9,7 +9,7 @@ from circuits.exchange.batch import BatchShape
 from circuits.r1cs import UnsatisfiedConstraint
 from rollup.exchange.state import ExchangeState
 from rollup.exchange.transition import apply_batch
-from tests.exchange.conftest import compiled
+from tests.exchange.conftest import assert_replays, compiled
 from tests.exchange.scenario import (
     ALICE,
     ALICE_KEY,
@@ -56,6 +56,7 @@ def test_healthy_account_is_not_liquidated():
 def test_liquidation_closes_the_position_and_the_fund_absorbs_the_shortfall(crashed):
     result = apply_batch(crashed, BatchShape(LIQUIDATE), [liquidate(45, 780)])  # 2.5% under the oracle
     compiled(LIQUIDATE).check(result.witness)
+    assert_replays(crashed, result)
     assert decode_records(result.pubdata) == [("liquidate", {
         "liquidator": CAROL, "account": BOB, "market_side": 128, "size_lots": 45, "price_ticks": 78,
         "liquidator_order": 1})]  # fmt: skip
@@ -70,7 +71,9 @@ def test_liquidation_closes_the_position_and_the_fund_absorbs_the_shortfall(cras
 
 
 def test_partial_liquidation_keeps_the_rest(crashed):
-    after = apply_batch(crashed, BatchShape(LIQUIDATE), [liquidate(20, 800)]).state
+    result = apply_batch(crashed, BatchShape(LIQUIDATE), [liquidate(20, 800)])
+    assert_replays(crashed, result)
+    after = result.state
     assert after.account(BOB).position == (25, 0)
     assert after.account(BOB).collateral == -40_045 + 20 * 800 - 160  # no shortfall while a position is open
 

@@ -9,7 +9,7 @@ from circuits.exchange.batch import BatchShape
 from circuits.r1cs import UnsatisfiedConstraint
 from rollup.exchange.operations import Trade, Transfer
 from rollup.exchange.transition import apply_batch
-from tests.exchange.conftest import compiled
+from tests.exchange.conftest import assert_replays, compiled
 from tests.exchange.scenario import ALICE, ALICE_KEY, BOB, BOB_KEY, order
 from verifier.pubdata_layout import decode_records
 
@@ -25,6 +25,7 @@ def isolated(deposited):
 
 def test_transfer_opens_an_isolated_account(deposited, isolated):
     compiled(TRANSFER.slots).check(isolated.witness)
+    assert_replays(deposited.state, isolated)
     assert decode_records(isolated.pubdata) == [
         ("transfer", {"source": ALICE, "target": ISOLATED, "amount": 1_000, "isolated": 1})
     ]
@@ -53,7 +54,9 @@ def test_isolated_account_trades_only_its_market(isolated):
 
 def test_transfer_back_to_cross(isolated):
     back = Transfer.signed(ALICE_KEY, ISOLATED, ALICE, 400, 0, 0)
-    state = apply_batch(isolated.state, TRANSFER, [back]).state
+    result = apply_batch(isolated.state, TRANSFER, [back])
+    assert_replays(isolated.state, result)
+    state = result.state
     assert state.account(ALICE).collateral == 9_400 and state.account(ISOLATED).collateral == 600
 
 

@@ -13,7 +13,7 @@ from circuits.exchange.state_vars import account_leaf
 from circuits.gadgets import babyjub, eddsa
 from rollup.exchange.state import ExchangeState
 from rollup.exchange.transition import apply_batch
-from tests.exchange.conftest import DEPOSITS, compiled
+from tests.exchange.conftest import DEPOSITS, assert_replays, compiled
 from tests.exchange.scenario import (
     ALICE,
     ALICE_KEY,
@@ -44,6 +44,7 @@ def assert_consistent(before: ExchangeState, result) -> None:
     assert result.witness[1] == result.commitment  # the single public signal
     for index, account in result.state.accounts.items():
         assert result.state.tree.get(index) == account_leaf(account.values)
+    assert_replays(before, result)
 
 
 def test_deposits_open_accounts(deposited):
@@ -93,7 +94,9 @@ def test_oracle_funding_trade_withdraw(funded):
 
 def test_funding_is_settled_when_an_account_is_touched(funded):
     opened = apply_batch(funded, BatchShape(("trade",)), [trade()]).state
-    ticked = apply_batch(opened, BatchShape(("funding", "withdraw")), [funding(5), withdraw(1)]).state
+    result = apply_batch(opened, BatchShape(("funding", "withdraw")), [funding(5), withdraw(1)])
+    assert_replays(opened, result)
+    ticked = result.state
     # Alice is short 2: an index rise of 5 pays her 10 when she is next touched (the withdrawal)
     assert ticked.account(ALICE).collateral == opened.account(ALICE).collateral + 10 - 1
     assert ticked.account(ALICE).values.funding == (5, 0)
@@ -104,6 +107,7 @@ def test_partial_fills_accumulate(funded):
     shape = BatchShape(("trade", "trade"))
     result = apply_batch(funded, shape, [trade(size=4, amount=10), trade(size=6, amount=10)])
     compiled(shape.slots).check(result.witness)
+    assert_replays(funded, result)
     assert result.state.account(BOB).position == (10, 0)
     assert result.state.account(BOB).fill_slot(1) == (1, 10)
     # a later order in the same slot (id 5 ≡ 1 mod 4 slots) starts afresh
