@@ -54,10 +54,40 @@ existing_file = click.Path(exists=True, dir_okay=False)
 backend_option = click.option(
     "--backend",
     type=click.Choice(sorted(BACKENDS)),
-    default="reference",
+    default="fast",
     show_default=True,
-    help="Prover backend for the MSMs and NTTs.",
+    help="Prover backend: fast (numba kernels) or reference (Python ints, the check).",
 )
+quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress output.")
+
+
+class Progress:
+    """Step-by-step progress on stderr (a rich spinner), or nothing when quiet."""
+
+    def __init__(self, quiet: bool) -> None:
+        from rich.console import Console
+
+        self.quiet = quiet
+        self.console = Console(stderr=True)
+
+    def step(self, name: str, fn: Callable[[], Any]) -> Any:
+        if self.quiet:
+            return fn()
+        started = time.perf_counter()
+        with self.console.status(f"{name}..."):
+            result = fn()
+        self.console.print(f"[dim]{name}: {time.perf_counter() - started:.2f} s[/dim]")
+        return result
+
+
+def ready_backend(backend: str, progress: Progress) -> None:
+    """Compile the fast kernels ahead of the work (first run only), saying so rather than seeming to hang."""
+    if backend != "fast":
+        return
+    from prover.backends.fast import kernels_cold, warm_up
+
+    if kernels_cold():
+        progress.step("compiling prover kernels (first run only, about a minute)", warm_up)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -99,6 +129,7 @@ def groth16_setup(r1cs_file: str, ptau_file: str, zkey_file: str) -> None:
     "--r1cs", "r1cs_file", type=existing_file, help="Check the witness first, naming a broken constraint."
 )
 @click.option("--no-verify", is_flag=True, help="Skip the check that the new proof verifies.")
+@quiet_option
 @bad_input_is_exit_2
 def groth16_prove(
     zkey_file: str,
@@ -108,6 +139,7 @@ def groth16_prove(
     backend: str,
     r1cs_file: str | None,
     no_verify: bool,
+    quiet: bool,
 ) -> None:
     """Prove with a .zkey and a .wtns; writes snarkjs's proof.json and public.json."""
     from circuits.r1cs import read_r1cs
@@ -116,11 +148,16 @@ def groth16_prove(
     from prover.zkey import read_zkey
     from verifier.snarkjs_json import save_proof, save_public
 
-    pk = read_zkey(zkey_file)
+    progress = Progress(quiet)
+    pk = progress.step("reading proving key", lambda: read_zkey(zkey_file))
     witness = read_wtns_bytes(wtns_file)
     r1cs = read_r1cs(r1cs_file) if r1cs_file else None
+    ready_backend(backend, progress)
+    action = "proving" if no_verify else "proving and checking the proof"
     try:
-        proof, public = prove(pk, witness, backend=backend, r1cs=r1cs, verify_proof=not no_verify)
+        proof, public = progress.step(
+            action, lambda: prove(pk, witness, backend=backend, r1cs=r1cs, verify_proof=not no_verify)
+        )
     except (UnsatisfiedWitness, ValueError) as exc:
         raise BadInput(f"{wtns_file}: {exc}") from exc
     save_proof(proof, proof_file)
@@ -196,18 +233,34 @@ def ptau_new(power: int, ptau_file: str) -> None:
     "--dir", "out_dir", type=click.Path(file_okay=False), help="Keep the files here (default: temporary)."
 )
 @backend_option
+@quiet_option
 @bad_input_is_exit_2
-def example(circuit: str, out_dir: str | None, backend: str) -> None:
+def example(circuit: str, out_dir: str | None, backend: str, quiet: bool) -> None:
     """End to end on a sample circuit: .r1cs, .wtns, dev ptau, setup, prove, verify."""
+    progress = Progress(quiet)
     if out_dir:
-        _run_example(circuit, Path(out_dir), backend)
+        _run_example(circuit, Path(out_dir), backend, progress)
         click.echo(f"  files in {out_dir}")
     else:
         with tempfile.TemporaryDirectory() as tmp:
-            _run_example(circuit, Path(tmp), backend)
+            _run_example(circuit, Path(tmp), backend, progress)
 
 
-def _run_example(circuit: str, out: Path, backend: str) -> None:
+@main.command()
+def warmup() -> None:
+    """Compile the fast prover's kernels into the on-disk cache (or load them), so proving starts at once."""
+    from prover.backends.fast import kernels_cold, warm_up
+
+    cold = kernels_cold()
+    started = time.perf_counter()
+    if cold:
+        click.echo("compiling prover kernels (first run only, about a minute)...", err=True)
+    warm_up()
+    state = "compiled" if cold else "loaded from the cache"
+    click.echo(f"prover kernels {state} in {time.perf_counter() - started:.1f} s")
+
+
+def _run_example(circuit: str, out: Path, backend: str, progress: Progress) -> None:
     from circuits.cs import compile_circuit, solve
     from circuits.r1cs import read_r1cs, write_r1cs
     from circuits.samples import SAMPLES
@@ -224,9 +277,11 @@ def _run_example(circuit: str, out: Path, backend: str) -> None:
 
     def step(name: str, fn: Callable[[], Any]) -> Any:
         started = time.perf_counter()
-        result = fn()
+        result = progress.step(name, fn)
         timings.append((name, time.perf_counter() - started))
         return result
+
+    ready_backend(backend, progress)
 
     define = SAMPLES[circuit]()
     r1cs = step("compile", lambda: compile_circuit(define))

@@ -65,7 +65,10 @@ def check(command: list[str]) -> None:
 
 
 def ceremony(power: int) -> Path:
-    """A prepared snarkjs powers of tau of 2^power with one random contribution (cached)."""
+    """A prepared snarkjs powers of tau of at least 2^power with one random contribution (cached)."""
+    cached = [p for k in range(power, 29) if (p := CACHE / f"pot{k}.ptau").exists()]
+    if cached:
+        return cached[0]
     final = CACHE / f"pot{power}.ptau"
     if not final.exists():
         CACHE.mkdir(parents=True, exist_ok=True)

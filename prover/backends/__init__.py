@@ -7,6 +7,7 @@ import importlib
 from prover.backends.base import Backend
 
 BACKENDS: dict[str, str] = {
+    "fast": "prover.backends.fast:FastBackend",
     "reference": "prover.backends.reference:ReferenceBackend",
 }
 

@@ -39,6 +39,7 @@ def assert_bad_input(result, *fragments: str) -> None:
         ["zkey", "export", "verificationkey"],
         ["ptau", "new"],
         ["example"],
+        ["warmup"],
     ],
 )
 def test_help_everywhere(command):
@@ -146,6 +147,26 @@ def test_bad_input_files_exit_2_with_a_named_message(keyed, dev_ptau_path, tmp_p
     assert_bad_input(
         zk("groth16", "verify", d / "vk.json", tmp_path / "two.json", d / "proof.json"), "public"
     )
+
+
+@pytest.mark.parametrize("backend", ["fast", "reference"])
+def test_prove_quiet_prints_nothing_and_progress_names_steps(keyed, tmp_path, backend):
+    sample, d = keyed
+    files = (d / "c.zkey", sample.wtns_path, tmp_path / "p.json", tmp_path / "pub.json")
+    quiet = zk("groth16", "prove", "--backend", backend, "--quiet", *files)
+    assert quiet.exit_code == 0 and quiet.output == ""
+    chatty = zk("groth16", "prove", "--backend", backend, *files)
+    assert chatty.exit_code == 0
+    assert "reading proving key" in chatty.output and "proving and checking the proof" in chatty.output
+    assert zk("groth16", "verify", d / "vk.json", tmp_path / "pub.json", tmp_path / "p.json").exit_code == 0
+
+
+def test_warmup_leaves_the_kernels_cached():
+    from prover.backends.fast import kernels_cold
+
+    result = zk("warmup")
+    assert result.exit_code == 0 and "prover kernels" in result.output
+    assert not kernels_cold()
 
 
 def test_example_runs_end_to_end():
