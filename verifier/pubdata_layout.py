@@ -41,23 +41,51 @@ WITHDRAW = RecordLayout(
 TRADE = RecordLayout(
     3,
     "trade",
-    (Field("taker", 4), Field("maker", 4), Field("market", 1), Field("size", 8, True), Field("price", 8)),
+    (
+        Field("taker", 3),
+        Field("maker", 3),
+        Field("market_side", 1),  # market + 128 when the taker buys
+        Field("size_lots", 5),  # the fill in the market's lots
+        Field("price_ticks", 4),  # the maker's price in the market's ticks
+        Field("taker_order", 3),  # order ids: they name the fill slots the trade writes
+        Field("maker_order", 3),
+    ),
 )
 LIQUIDATE = RecordLayout(
     4,
     "liquidate",
     (
-        Field("liquidator", 4),
-        Field("account", 4),
-        Field("market", 1),
-        Field("size", 8, True),
-        Field("price", 8),
+        Field("liquidator", 3),
+        Field("account", 3),
+        Field("market_side", 1),  # market + 128 when the liquidator buys
+        Field("size_lots", 5),
+        Field("price_ticks", 4),
+        Field("liquidator_order", 3),  # the liquidator's order id (its fill slot)
     ),
 )
 FUNDING = RecordLayout(5, "funding", (Field("market", 1), Field("index", 8, True)))
 ORACLE = RecordLayout(6, "oracle", (Field("market", 1), Field("price", 8), Field("timestamp", 4)))
+TRANSFER = RecordLayout(
+    7,
+    "transfer",
+    (Field("source", 3), Field("target", 3), Field("amount", 8), Field("isolated", 1)),
+)
 
-LAYOUTS: tuple[RecordLayout, ...] = (NOOP, DEPOSIT, WITHDRAW, TRADE, LIQUIDATE, FUNDING, ORACLE)
+DELEVERAGE = RecordLayout(
+    8,
+    "deleverage",
+    (
+        Field("account", 3),
+        Field("counterparty", 3),
+        Field("market_side", 1),  # market + 128 when the deleveraged account buys
+        Field("size_lots", 5),
+        Field("price", 8),  # quote units per lot: the bankruptcy price is off the tick grid
+    ),
+)
+
+LAYOUTS: tuple[RecordLayout, ...] = (
+    NOOP, DEPOSIT, WITHDRAW, TRADE, LIQUIDATE, FUNDING, ORACLE, TRANSFER, DELEVERAGE
+)  # fmt: skip
 BY_OP_CODE = {layout.op_code: layout for layout in LAYOUTS}
 BY_NAME = {layout.name: layout for layout in LAYOUTS}
 DEPOSIT_QUEUED_FIELDS = ("l2_key", "asset", "amount")  # the bytes the on-chain queue hashes

@@ -19,9 +19,18 @@ from verifier.pubdata_layout import (
 
 
 def test_trade_record_golden_bytes():
-    record = encode_record("trade", taker=1, maker=2, market=3, size=-5, price=100)
-    # op ‖ taker ‖ maker ‖ market ‖ size + 2^63 ‖ price
-    assert record.hex() == "030000000100000002037ffffffffffffffb0000000000000064"
+    record = encode_record(
+        "trade",
+        taker=1,
+        maker=2,
+        market_side=128 + 3,
+        size_lots=5,
+        price_ticks=100,
+        taker_order=7,
+        maker_order=9,
+    )
+    # op ‖ taker ‖ maker ‖ market + 128·taker buys ‖ size (lots) ‖ price (ticks) ‖ taker order ‖ maker order
+    assert record.hex() == "03000001000002830000000005000000640000070000" + "09"
 
 
 def test_withdraw_record_golden_bytes():
@@ -41,8 +50,29 @@ def test_width_table_lists_every_layout_and_nothing_else():
 def test_records_round_trip():
     records = [
         ("deposit", {"l2_key": 2**250 + 3, "asset": 1, "amount": 2**64 - 1, "account": 2**32 - 1}),
-        ("trade", {"taker": 0, "maker": 1, "market": 255, "size": -(2**63), "price": 2**64 - 1}),
-        ("liquidate", {"liquidator": 4, "account": 5, "market": 0, "size": 2**63 - 1, "price": 1}),
+        (
+            "trade",
+            {
+                "taker": 0,
+                "maker": 1,
+                "market_side": 255,
+                "size_lots": 2**40 - 1,
+                "price_ticks": 2**32 - 1,
+                "taker_order": 2**24 - 1,
+                "maker_order": 0,
+            },
+        ),
+        (
+            "liquidate",
+            {
+                "liquidator": 4,
+                "account": 5,
+                "market_side": 128,
+                "size_lots": 2**40 - 1,
+                "price_ticks": 1,
+                "liquidator_order": 9,
+            },
+        ),
         ("funding", {"market": 2, "index": -17}),
         ("oracle", {"market": 2, "price": 31_000, "timestamp": 1_700_000_000}),
         ("noop", {}),
@@ -52,13 +82,16 @@ def test_records_round_trip():
     assert decode_records(pubdata) == records
 
 
+_TRADE = dict(taker=0, maker=0, market_side=0, size_lots=0, price_ticks=0, taker_order=0, maker_order=0)
+
+
 @pytest.mark.parametrize(
     ("name", "values"),
     [
-        ("trade", {"taker": 2**32, "maker": 0, "market": 0, "size": 0, "price": 0}),
-        ("trade", {"taker": 0, "maker": 0, "market": 0, "size": 2**63, "price": 0}),
-        ("trade", {"taker": 0, "maker": 0, "market": 0, "size": 0, "price": -1}),
-        ("trade", {"taker": 0, "maker": 0, "market": 0, "size": 0}),
+        ("trade", {**_TRADE, "taker": 2**24}),
+        ("trade", {**_TRADE, "size_lots": 2**40}),
+        ("trade", {**_TRADE, "price_ticks": -1}),
+        ("trade", {k: v for k, v in _TRADE.items() if k != "maker_order"}),
         ("swap", {}),
     ],
 )

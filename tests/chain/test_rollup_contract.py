@@ -44,7 +44,10 @@ L2_KEY = 0x1234_5678_9ABC
 
 
 def _trade(i: int) -> bytes:
-    return encode_record("trade", taker=2 * i, maker=2 * i + 1, market=1, size=-(i + 1), price=30_000 + i)
+    return encode_record(
+        "trade", taker=2 * i, maker=2 * i + 1, market_side=1, size_lots=i + 1, price_ticks=30_000 + i,
+        taker_order=i, maker_order=i,
+    )  # fmt: skip
 
 
 def _deposit(l2_key: int, asset: int, amount: int, account: int = 7) -> bytes:
@@ -234,7 +237,7 @@ def test_new_root_outside_the_field_reverts(chain, snark, rollup):
 
 def test_malformed_pubdata_reverts(chain, snark, rollup):
     unknown = _refused(
-        chain, rollup, "UnknownOp", lambda: _submit(chain, snark, rollup, 1, _trade(0) + b"\x07")
+        chain, rollup, "UnknownOp", lambda: _submit(chain, snark, rollup, 1, _trade(0) + b"\x08")
     )
     assert unknown.args_values == (26, 7)
     _refused(chain, rollup, "PubdataTruncated", lambda: _submit(chain, snark, rollup, 1, _trade(0)[:-1]))

@@ -30,10 +30,10 @@ contract ZkClearRollup {
     uint256 public constant COMMITMENT_MASK = 0x1fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
     /// Byte i is the width in bytes (op code included) of a record with op code i; 0 = unknown op code.
     /// Kept equal to verifier/pubdata_layout.py by a test.
-    bytes32 public constant OP_WIDTHS = 0x012f231a1a0a0e00000000000000000000000000000000000000000000000000;
+    bytes32 public constant OP_WIDTHS = 0x012f2317140a0e10150000000000000000000000000000000000000000000000;
     /// OP_WIDTHS for the records the contract skips, 0x80 ("stop") for deposits, withdrawals and unknown
     /// op codes: the skip loop then needs one table lookup and one test per record.
-    bytes32 public constant SKIP_WIDTHS = 0x0180801a1a0a0e80808080808080808080808080808080808080808080808080;
+    bytes32 public constant SKIP_WIDTHS = 0x01808017140a0e10158080808080808080808080808080808080808080808080;
     uint256 internal constant OP_DEPOSIT = 1;
     uint256 internal constant OP_WITHDRAW = 2;
     /// Deposit record bytes [1, 43): l2Key (32) ‖ asset (2) ‖ amount (8), hashed into the queue.

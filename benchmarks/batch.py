@@ -1,0 +1,134 @@
+"""Exchange batch circuit: constraints per op type, per trade, pubdata bytes per trade, prove times.
+
+    python benchmarks/batch.py [--depth 10] [--prove BACKEND] [--sizes 1 4 16]
+
+Constraint counts are exact and need no values: a slot's count is what the slot adds to the
+circuit (its Merkle updates, signatures, rules and record bits); a trade's full cost adds its share
+of the SHA-256 commitment (its record's bits at the measured cost per 512-bit block). With
+``--prove``, batches of 1/4/16 trades (after deposits) are solved, set up on a local development
+ptau and proved with the named prover backend; otherwise prove times are left null. Writes
+benchmarks/results/batch.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from circuits.cs import ConstraintSystem  # noqa: E402
+from circuits.exchange.batch import SLOT_TYPES, BatchShape, SlotDone, batch_steps  # noqa: E402
+from circuits.exchange.config import ExchangeConfig  # noqa: E402
+from circuits.gadgets.sha256 import sha256_var  # noqa: E402
+from verifier.pubdata_layout import BY_NAME  # noqa: E402
+
+RESULTS = ROOT / "benchmarks" / "results" / "batch.json"
+
+
+def slot_costs(config: ExchangeConfig, op: str) -> int:
+    """Constraints the second of two slots of type ``op`` adds (the first carries the root checks)."""
+    cs = ConstraintSystem()
+    counts = [len(cs.constraints) for event in batch_steps(cs, config, BatchShape((op, op)))
+              if isinstance(event, SlotDone)]  # fmt: skip
+    return counts[1] - counts[0]
+
+
+def sha_block_cost() -> int:
+    """Constraints of one more SHA-256 compression (message of 2 blocks minus 1 block)."""
+
+    def count(n_bits: int) -> int:
+        cs = ConstraintSystem()
+        sha256_var(cs, cs.private_input("m", n_bits))
+        return len(cs.constraints)
+
+    return count(512 + 440) - count(440)
+
+
+def total_constraints(config: ExchangeConfig, shape: BatchShape) -> int:
+    cs = ConstraintSystem()
+    for _ in batch_steps(cs, config, shape):
+        pass
+    return len(cs.constraints)
+
+
+def prove_times(config: ExchangeConfig, sizes: list[int], backend: str) -> dict[str, float]:
+    """Seconds to prove a batch of n trades, per n (setup and solving not included)."""
+    import random
+
+    from circuits.cs import compile_circuit
+    from circuits.exchange.batch import batch_circuit
+    from prover.groth16 import prove
+    from prover.ptau import new_ptau, read_ptau
+    from prover.setup import domain_log_size, setup
+    from rollup.exchange.transition import apply_batch
+    from tests.exchange.scenario import ALICE, ALICE_KEY, BOB, BOB_KEY, deposit, genesis, trade
+
+    funded = apply_batch(
+        genesis(), BatchShape(("deposit", "deposit")),
+        [deposit(ALICE, ALICE_KEY, 10**9), deposit(BOB, BOB_KEY, 10**9)],
+    ).state  # fmt: skip
+    times = {}
+    for n in sizes:
+        shape = BatchShape(("trade",) * n)
+        ops = [trade(size=1, taker_id=4 * i + 1, maker_id=4 * i + 1, amount=1) for i in range(n)]
+        result = apply_batch(funded, shape, ops)
+        r1cs = compile_circuit(batch_circuit(config, shape))
+        ptau_path = RESULTS.parent / f"dev_{n}.ptau"
+        new_ptau(domain_log_size(r1cs), ptau_path, random.Random(n))
+        pk = setup(r1cs, read_ptau(ptau_path), random.Random(n))
+        ptau_path.unlink()
+        start = time.perf_counter()
+        prove(pk, result.witness, backend=backend)
+        times[str(n)] = round(time.perf_counter() - start, 2)
+        print(f"{n} trades: {r1cs.n_constraints} constraints, proved in {times[str(n)]} s")
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--depth", type=int, default=10, help="accounts tree depth (4-ary levels)")
+    parser.add_argument("--prove", metavar="BACKEND", help="also prove batches with this prover backend")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1, 4, 16])
+    args = parser.parse_args()
+    config = ExchangeConfig(account_depth=args.depth)
+
+    per_op = {op: slot_costs(config, op) for op in SLOT_TYPES}
+    block = sha_block_cost()
+    trade_bytes = BY_NAME["trade"].width
+    per_trade = per_op["trade"] + round(trade_bytes * 8 * block / 512)
+    overhead = total_constraints(config, BatchShape(("trade",))) - per_op["trade"]
+    print(f"accounts tree: 4-ary, depth {args.depth} ({4**args.depth} accounts), {config.n_markets} markets")
+    print(f"{'op':<10}{'slot constraints':>18}{'record bytes':>14}")
+    for op, n in per_op.items():
+        print(f"{op:<10}{n:>18,}{BY_NAME[op].width:>14}")
+    print(f"per trade with its share of SHA-256 ({block:,} per block): {per_trade:,}")
+    print(f"fixed per batch (roots, global state, commitment of a 1-trade batch): {overhead:,}")
+
+    prove_seconds = (
+        prove_times(config, args.sizes, args.prove) if args.prove else dict.fromkeys(map(str, args.sizes))
+    )
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps({
+        "account_depth": args.depth,
+        "n_markets": config.n_markets,
+        "constraints_per_op": per_op,
+        "constraints_per_trade": per_trade,
+        "sha256_constraints_per_block": block,
+        "batch_overhead_constraints": overhead,
+        "pubdata_bytes_per_trade": trade_bytes,
+        "pubdata_bytes_per_op": {op: BY_NAME[op].width for op in SLOT_TYPES},
+        "prove_backend": args.prove,
+        "prove_seconds": prove_seconds,
+    }, indent=2) + "\n")  # fmt: skip
+    print(f"wrote {RESULTS.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
