@@ -7,11 +7,12 @@ wire's value and checks each constraint the moment it is added, so a failure nam
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Union
+from typing import Any, TypeVar, Union
 
 from circuits.field import FR, inv_mod
 from circuits.r1cs import R1CS, Constraint, Terms, UnsatisfiedConstraint
@@ -299,6 +300,21 @@ class ConstraintSystem:
 
 
 Circuit = Callable[[ConstraintSystem], None]
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def scoped(name: str) -> Callable[[F], F]:
+    """Run a gadget function (taking the constraint system first) inside ``cs.scope(name)``."""
+
+    def decorate(fn: F) -> F:
+        @functools.wraps(fn)
+        def wrapper(cs: ConstraintSystem, *args: Any, **kwargs: Any) -> Any:
+            with cs.scope(name):
+                return fn(cs, *args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
 
 
 def compile_circuit(define: Circuit) -> R1CS:

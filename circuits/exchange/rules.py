@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from circuits.cs import ConstraintSystem, LinearCombination, Operand
+from circuits.cs import ConstraintSystem, LinearCombination, Operand, scoped
 from circuits.exchange.config import AMOUNT_BITS, ORDER_ID_BITS, PPM, ExchangeConfig
 from circuits.exchange.state_vars import AccountVar, GlobalVar
 from circuits.field import inv_mod
@@ -114,6 +114,7 @@ def shortfall(cs: ConstraintSystem, collateral: Operand, positions: Sequence[Ope
     return cs.mul(cs.mul(closed, negative), collateral)
 
 
+@scoped("fill")
 def write_fill(
     cs: ConstraintSystem,
     config: ExchangeConfig,
@@ -131,25 +132,6 @@ def write_fill(
 
     The slot holds the id it last served and the amount filled: the same id adds to it, a larger
     id starts afresh, a smaller one is refused, so a fill cannot be replayed; filled ≤ order size."""
-    with cs.scope("fill"):
-        return _write_fill(
-            cs, config, orders_root, order_id, order_size, fill, slot_id, slot_filled, siblings, when
-        )
-
-
-def _write_fill(
-    cs: ConstraintSystem,
-    config: ExchangeConfig,
-    orders_root: Operand,
-    order_id: Operand,
-    order_size: Operand,
-    fill: Operand,
-    slot_id: Operand,
-    slot_filled: Operand,
-    siblings: Sequence[Sequence[Operand]],
-    when: Operand,
-) -> tuple[Var, Var, Var]:
-    """:func:`write_fill`'s constraints (under its scope)."""
     id_bits = to_bits(cs, order_id, ORDER_ID_BITS)
     index = from_bits(cs, id_bits[: config.order_slot_bits])
     assert_range(cs, slot_id, ORDER_ID_BITS)

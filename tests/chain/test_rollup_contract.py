@@ -237,9 +237,9 @@ def test_new_root_outside_the_field_reverts(chain, snark, rollup):
 
 def test_malformed_pubdata_reverts(chain, snark, rollup):
     unknown = _refused(
-        chain, rollup, "UnknownOp", lambda: _submit(chain, snark, rollup, 1, _trade(0) + b"\x08")
+        chain, rollup, "UnknownOp", lambda: _submit(chain, snark, rollup, 1, _trade(0) + b"\x09")
     )
-    assert unknown.args_values == (26, 7)
+    assert unknown.args_values == (len(_trade(0)), 9)
     _refused(chain, rollup, "PubdataTruncated", lambda: _submit(chain, snark, rollup, 1, _trade(0)[:-1]))
     cut_withdrawal = _trade(0) + _withdraw("0x" + "11" * 20, 0, 1)[:-1]
     _refused(chain, rollup, "PubdataTruncated", lambda: _submit(chain, snark, rollup, 1, cut_withdrawal))

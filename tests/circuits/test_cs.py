@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from circuits.cs import ConstraintSystem, compile_circuit, solve
+from circuits.cs import ConstraintSystem, compile_circuit, scoped, solve
 from circuits.field import FR
 from circuits.r1cs import UnsatisfiedConstraint
 from circuits.samples import multiplication_chain, public_inputs_circuit, range_check
@@ -62,6 +62,19 @@ def test_scope_names_the_failing_constraint():
     r1cs = compile_circuit(define)
     with pytest.raises(UnsatisfiedConstraint, match=r"constraint 0 .*trade\[3\]/maker"):
         r1cs.check([1, 2])
+
+
+def test_scoped_decorator_names_the_gadget():
+    @scoped("gadget")
+    def gadget(cs: ConstraintSystem, x):
+        cs.assert_bool(x)
+
+    def define(cs: ConstraintSystem) -> None:
+        gadget(cs, cs.private_input("x"))
+
+    with pytest.raises(UnsatisfiedConstraint, match=r"gadget at tests/circuits/test_cs\.py"):
+        solve(define, {"x": 3})
+    assert compile_circuit(define).labels == ["gadget"]
 
 
 def test_every_constraint_of_the_samples_rejects_a_tampered_witness():
