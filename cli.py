@@ -19,8 +19,6 @@ import click
 
 from circuits.binfile import FormatError
 from prover.backends import BACKENDS
-from verifier.groth16 import VerificationInputError
-from verifier.snarkjs_json import JsonFormatError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -38,13 +36,17 @@ class BadInput(click.ClickException):
 
 
 def bad_input_is_exit_2(fn: F) -> F:
-    """Turn the library's input errors into :class:`BadInput`, never a traceback."""
+    """Turn the library's input errors into :class:`BadInput`, never a traceback.
+
+    Malformed JSON and verifier inputs (``JsonFormatError``, ``VerificationInputError``) are
+    ValueErrors too; they are not named here so that proving never imports the verifier's modules.
+    """
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except (FormatError, JsonFormatError, VerificationInputError, OSError, ValueError) as exc:
+        except (FormatError, OSError, ValueError) as exc:
             raise BadInput(" ".join(str(exc).split())) from exc
 
     return wrapper  # type: ignore[return-value]
@@ -65,14 +67,16 @@ class Progress:
     """Step-by-step progress on stderr (a rich spinner), or nothing when quiet."""
 
     def __init__(self, quiet: bool) -> None:
-        from rich.console import Console
-
         self.quiet = quiet
-        self.console = Console(stderr=True)
+        self.console = None
 
     def step(self, name: str, fn: Callable[[], Any]) -> Any:
         if self.quiet:
             return fn()
+        if self.console is None:
+            from rich.console import Console
+
+            self.console = Console(stderr=True)
         started = time.perf_counter()
         with self.console.status(f"{name}..."):
             result = fn()
@@ -171,7 +175,7 @@ def groth16_prove(
 @bad_input_is_exit_2
 def groth16_verify(vk_file: str, public_file: str, proof_file: str) -> None:
     """Verify snarkjs JSON files; exit 0 if the proof is valid, 1 if not."""
-    from verifier.groth16 import verify
+    from verifier.groth16 import VerificationInputError, verify
     from verifier.snarkjs_json import load_proof, load_public, load_verifying_key
 
     vk = load_verifying_key(vk_file)
@@ -357,6 +361,7 @@ def load_any_verifying_key(path: str):
 
 def _chain_errors_as_bad_input(action):
     from verifier.chain_errors import ChainError
+    from verifier.snarkjs_json import JsonFormatError
 
     try:
         return action()

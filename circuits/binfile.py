@@ -1,14 +1,19 @@
 """The iden3 binary container shared by .r1cs, .wtns, .zkey and .ptau files.
 
 A file is a 4-byte magic, a u32 version, a u32 section count, then sections of
-(u32 type, u64 size, bytes). Readers get a map from section type to its byte ranges.
+(u32 type, u64 size, bytes). Readers get a map from section type to its byte ranges; a section's
+bytes are read from the file when asked for, so a large key is never held twice (whole file, then
+arrays) and big sections can go straight into the arrays the prover works on.
 """
 
 from __future__ import annotations
 
+import os
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 
 class FormatError(ValueError):
@@ -17,54 +22,84 @@ class FormatError(ValueError):
 
 @dataclass
 class BinFile:
-    """A parsed container: the raw bytes and where each section lies."""
+    """A parsed container: its path, version and where each section lies (read on demand)."""
 
     path: str
-    data: bytes
     version: int
     sections: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
 
-    def section(self, kind: int) -> memoryview:
-        """The bytes of the one section of this type."""
+    def _span(self, kind: int) -> tuple[int, int]:
         spans = self.sections.get(kind)
         if not spans:
             raise FormatError(f"{self.path}: section {kind} is missing")
         if len(spans) > 1:
             raise FormatError(f"{self.path}: section {kind} appears {len(spans)} times")
-        start, size = spans[0]
-        return memoryview(self.data)[start : start + size]
+        return spans[0]
+
+    def section_size(self, kind: int) -> int:
+        return self._span(kind)[1]
+
+    def section(self, kind: int) -> memoryview:
+        """The bytes of the one section of this type."""
+        out = bytearray(self.section_size(kind))
+        self._read_into(kind, memoryview(out))
+        return memoryview(out)
+
+    def section_into(self, kind: int, out: np.ndarray) -> np.ndarray:
+        """Read the section's bytes straight into ``out`` (C-contiguous, exactly the section's size)
+        and return it: one copy from the file, into aligned writable memory the kernels take."""
+        size = self.section_size(kind)
+        if not out.flags.c_contiguous or out.nbytes != size:
+            raise FormatError(f"{self.path}: section {kind} has {size} bytes, not {out.nbytes}")
+        self._read_into(kind, memoryview(out.reshape(-1).view(np.uint8)))
+        return out
 
     def has(self, kind: int) -> bool:
         return kind in self.sections
+
+    def _read_into(self, kind: int, buf: memoryview) -> None:
+        start, size = self._span(kind)
+        try:
+            with open(self.path, "rb") as fh:
+                fh.seek(start)
+                got = fh.readinto(buf) if size else 0
+        except OSError as exc:
+            raise FormatError(f"{self.path}: cannot read ({exc.strerror})") from exc
+        if got != size:
+            raise FormatError(f"{self.path}: section {kind} ends early (the file changed while read?)")
 
 
 def read_binfile(path: str | Path, magic: bytes, max_version: int) -> BinFile:
     """Parse the container of an iden3 binary file, checking magic, version and section bounds."""
     path = str(path)
     try:
-        data = Path(path).read_bytes()
+        with open(path, "rb") as fh:
+            length = os.fstat(fh.fileno()).st_size
+            head = fh.read(12)
+            if len(head) < 12:
+                raise FormatError(f"{path}: too short to be a {magic.decode()} file")
+            if head[:4] != magic:
+                raise FormatError(f"{path}: not a {magic.decode()} file (magic {head[:4]!r})")
+            version, n_sections = struct.unpack_from("<II", head, 4)
+            if version < 1 or version > max_version:
+                raise FormatError(f"{path}: unsupported {magic.decode()} version {version}")
+            parsed = BinFile(path, version)
+            offset = 12
+            for _ in range(n_sections):
+                entry = fh.read(12)
+                if len(entry) < 12:
+                    raise FormatError(f"{path}: truncated in the section table")
+                kind, size = struct.unpack("<IQ", entry)
+                offset += 12
+                if offset + size > length:
+                    raise FormatError(f"{path}: section {kind} runs past the end of the file (truncated?)")
+                parsed.sections.setdefault(kind, []).append((offset, size))
+                offset += size
+                fh.seek(offset)
     except OSError as exc:
         raise FormatError(f"{path}: cannot read ({exc.strerror})") from exc
-    if len(data) < 12:
-        raise FormatError(f"{path}: too short to be a {magic.decode()} file")
-    if data[:4] != magic:
-        raise FormatError(f"{path}: not a {magic.decode()} file (magic {data[:4]!r})")
-    version, n_sections = struct.unpack_from("<II", data, 4)
-    if version < 1 or version > max_version:
-        raise FormatError(f"{path}: unsupported {magic.decode()} version {version}")
-    parsed = BinFile(path, data, version)
-    offset = 12
-    for _ in range(n_sections):
-        if offset + 12 > len(data):
-            raise FormatError(f"{path}: truncated in the section table")
-        kind, size = struct.unpack_from("<IQ", data, offset)
-        offset += 12
-        if offset + size > len(data):
-            raise FormatError(f"{path}: section {kind} runs past the end of the file (truncated?)")
-        parsed.sections.setdefault(kind, []).append((offset, size))
-        offset += size
-    if offset != len(data):
-        raise FormatError(f"{path}: {len(data) - offset} unexpected bytes after the last section")
+    if offset != length:
+        raise FormatError(f"{path}: {length - offset} unexpected bytes after the last section")
     return parsed
 
 

@@ -18,9 +18,8 @@ from circuits.r1cs import R1CS
 from prover import bn254
 from prover.backends import get_backend
 from prover.backends.base import Backend
-from prover.curve import G1, G2
+from prover.bn254 import G1Point
 from prover.keys import ProvingKey
-from verifier.groth16 import verify
 from verifier.types import Proof
 
 
@@ -50,6 +49,18 @@ def witness_limbs(witness: np.ndarray | list[int], n_vars: int) -> np.ndarray:
     if n_vars and not np.array_equal(limbs[0], [1, 0, 0, 0]):
         raise UnsatisfiedWitness("the witness does not satisfy the circuit: wire 0 must be 1")
     return limbs
+
+
+def _combine_g1(backend: Backend, points: list[G1Point], scalars: list[int]) -> G1Point:
+    """Σ scalars[i]·points[i] over a few G1 points, on the backend: the blinding terms of a proof."""
+    return backend.msm_g1(bn254.g1_to_array(points), bn254.ints_to_limbs(scalars))
+
+
+def _verifies(pk: ProvingKey, public: list[int], proof: Proof) -> bool:
+    """The proof passes Groth16 verification under ``pk``'s verifying key (imported only when asked)."""
+    from verifier.groth16 import verify
+
+    return verify(pk.verifying_key(), public, proof)
 
 
 def prove(
@@ -88,19 +99,12 @@ def prove(
     msm_h = backend.msm_g1(pk.h, h_eval)
 
     r, s = rng.randrange(FR), rng.randrange(FR)
-    delta1 = G1.from_affine(pk.delta1)
-    a = G1.add(G1.add(G1.from_affine(msm_a), G1.from_affine(pk.alpha1)), G1.multiply(delta1, r))
-    b1 = G1.add(G1.add(G1.from_affine(msm_b1), G1.from_affine(pk.beta1)), G1.multiply(delta1, s))
-    b2 = G2.add(
-        G2.add(G2.from_affine(msm_b2), G2.from_affine(pk.beta2)), G2.multiply(G2.from_affine(pk.delta2), s)
-    )
-    c = G1.add(G1.from_affine(msm_c), G1.from_affine(msm_h))
-    c = G1.add(c, G1.multiply(a, s))
-    c = G1.add(c, G1.multiply(b1, r))
-    c = G1.add(c, G1.multiply(delta1, -r * s % FR))
-    a_aff, c_aff = G1.batch_to_affine([a, c])
-    proof = Proof(a=a_aff, b=G2.to_affine(b2), c=c_aff)
+    a = _combine_g1(backend, [msm_a, pk.alpha1, pk.delta1], [1, 1, r])
+    b1 = _combine_g1(backend, [msm_b1, pk.beta1, pk.delta1], [1, 1, s])
+    b2 = backend.msm_g2(bn254.g2_to_array([msm_b2, pk.beta2, pk.delta2]), bn254.ints_to_limbs([1, 1, s]))
+    c = _combine_g1(backend, [msm_c, msm_h, a, b1, pk.delta1], [1, 1, s, r, -r * s % FR])
+    proof = Proof(a=a, b=b2, c=c)
     public = bn254.limbs_to_ints(w[1 : pk.n_public + 1])
-    if verify_proof and not verify(pk.verifying_key(), public, proof):
+    if verify_proof and not _verifies(pk, public, proof):
         raise UnsatisfiedWitness("the witness does not satisfy the circuit (the proof does not verify)")
     return proof, public

@@ -15,36 +15,36 @@ from pathlib import Path
 
 import numpy as np
 
-from circuits.binfile import FormatError, read_binfile, write_binfile
+from circuits.binfile import BinFile, FormatError, read_binfile, write_binfile
 from circuits.field import FR
 from prover import bn254
 from prover.kernels.checks import first_off_curve
 from prover.kernels.convert import from_montgomery, to_montgomery
 from prover.keys import ProvingKey
 
-_G1_BYTES, _G2_BYTES = 64, 128
-_HEADER_BYTES = 4 + 32 + 4 + 32 + 12 + 3 * _G1_BYTES + 3 * _G2_BYTES
+_G1, _G2 = (2, 4), (2, 2, 4)  # limb shapes of one affine point
+_HEADER_BYTES = 4 + 32 + 4 + 32 + 12 + 3 * 64 + 3 * 128
 _COEF_BYTES = 12 + 32
 _COEF_DTYPE = np.dtype([("matrix", "<u4"), ("row", "<u4"), ("wire", "<u4"), ("value", "<u8", (4,))])
 
 
-def _g1_points(buf: memoryview, count: int, path: str, what: str) -> np.ndarray:
-    if len(buf) != count * _G1_BYTES:
-        raise FormatError(f"{path}: {what} has {len(buf)} bytes, expected {count} G1 points")
-    arr = np.frombuffer(buf, dtype="<u8").reshape(count, 2, 4).copy()
-    bad = first_off_curve(arr)
+def _points(f: BinFile, kind: int, count: int, tail: tuple[int, ...], what: str) -> np.ndarray:
+    """A section of ``count`` Montgomery affine points read straight into a ``(count, *tail)``
+    uint64 array, each checked to be on the curve."""
+    arr = np.empty((count, *tail), np.uint64)
+    size = f.section_size(kind)
+    if size != arr.nbytes:
+        raise FormatError(f"{f.path}: {what} has {size} bytes, expected {count} G{len(tail) - 1} points")
+    bad = first_off_curve(f.section_into(kind, arr))
     if bad is not None:
-        raise FormatError(f"{path}: {what} point {bad} is not on the curve")
+        raise FormatError(f"{f.path}: {what} point {bad} is not on the curve")
     return arr
 
 
-def _g2_points(buf: memoryview, count: int, path: str, what: str) -> np.ndarray:
-    if len(buf) != count * _G2_BYTES:
-        raise FormatError(f"{path}: {what} has {len(buf)} bytes, expected {count} G2 points")
-    arr = np.frombuffer(buf, dtype="<u8").reshape(count, 2, 2, 4).copy()
-    bad = first_off_curve(arr)
-    if bad is not None:
-        raise FormatError(f"{path}: {what} point {bad} is not on the curve")
+def _header_point(head: memoryview, pos: int, tail: tuple[int, ...], path: str, what: str) -> np.ndarray:
+    arr = np.frombuffer(head, dtype="<u8", count=int(np.prod(tail)), offset=pos).reshape(1, *tail).copy()
+    if first_off_curve(arr) is not None:
+        raise FormatError(f"{path}: {what} point 0 is not on the curve")
     return arr
 
 
@@ -68,12 +68,9 @@ def read_zkey(path: str | Path) -> ProvingKey:
         raise FormatError(f"{f.path}: {n_public} public signals do not fit {n_vars} wires")
     pos = 84
     single = []
-    for size in (_G1_BYTES, _G1_BYTES, _G2_BYTES, _G2_BYTES, _G1_BYTES, _G2_BYTES):
-        what = f"header point {len(single) + 1}"
-        chunk = head[pos : pos + size]
-        arr = _g1_points(chunk, 1, f.path, what) if size == _G1_BYTES else _g2_points(chunk, 1, f.path, what)
-        single.append(arr)
-        pos += size
+    for tail in (_G1, _G1, _G2, _G2, _G1, _G2):
+        single.append(_header_point(head, pos, tail, f.path, f"header point {len(single) + 1}"))
+        pos += 8 * int(np.prod(tail))
     alpha1, beta1, beta2, gamma2, delta1, delta2 = single
 
     coefs = f.section(4)
@@ -99,16 +96,16 @@ def read_zkey(path: str | Path) -> ProvingKey:
         gamma2=bn254.g2_from_array(gamma2)[0],
         delta1=bn254.g1_from_array(delta1)[0],
         delta2=bn254.g2_from_array(delta2)[0],
-        ic=_g1_points(f.section(3), n_public + 1, f.path, "IC section"),
+        ic=_points(f, 3, n_public + 1, _G1, "IC section"),
         coef_matrix=table["matrix"].copy(),
         coef_constraint=table["row"].copy(),
         coef_signal=table["wire"].copy(),
         coef_value=from_montgomery(from_montgomery(stored, "fr"), "fr"),
-        a=_g1_points(f.section(5), n_vars, f.path, "A section"),
-        b1=_g1_points(f.section(6), n_vars, f.path, "B1 section"),
-        b2=_g2_points(f.section(7), n_vars, f.path, "B2 section"),
-        c=_g1_points(f.section(8), n_vars - n_public - 1, f.path, "C section"),
-        h=_g1_points(f.section(9), domain_size, f.path, "H section"),
+        a=_points(f, 5, n_vars, _G1, "A section"),
+        b1=_points(f, 6, n_vars, _G1, "B1 section"),
+        b2=_points(f, 7, n_vars, _G2, "B2 section"),
+        c=_points(f, 8, n_vars - n_public - 1, _G1, "C section"),
+        h=_points(f, 9, domain_size, _G1, "H section"),
         mpc_params=bytes(f.section(10)),
     )
 

@@ -1,11 +1,11 @@
-"""Groth16 verification over BN254 with py_ecc: one product of four pairings, one final exponentiation."""
+"""Groth16 verification over BN254: one product of four pairings (one shared Miller loop, one final
+exponentiation) in :mod:`verifier.pairing`, after range, curve and subgroup checks of every input."""
 
 from __future__ import annotations
 
-from py_ecc import optimized_bn128 as ob
-
-from verifier.curve import R_MODULUS, check_g1, check_g2, to_g1, to_g2
-from verifier.types import Proof, VerifyingKey
+from verifier.curve import FQ_MODULUS, R_MODULUS, check_g1, check_g2
+from verifier.pairing import g1_add, g1_multiply, pairing_product_is_one
+from verifier.types import G1Point, Proof, VerifyingKey
 
 
 class VerificationInputError(ValueError):
@@ -27,32 +27,30 @@ def _checked(vk: VerifyingKey, public: list[int], proof: Proof) -> None:
         raise VerificationInputError(str(exc)) from exc
 
 
-def public_input_point(vk: VerifyingKey, public: list[int]) -> tuple[ob.FQ, ob.FQ, ob.FQ]:
-    """IC₀ + Σ publicᵢ·ICᵢ₊₁."""
-    acc = to_g1(vk.ic[0])
+def public_input_point(vk: VerifyingKey, public: list[int]) -> G1Point:
+    """IC₀ + Σ publicᵢ·ICᵢ₊₁ (affine; None at infinity)."""
+    acc = vk.ic[0]
     for value, base in zip(public, vk.ic[1:], strict=True):
         if value:
-            acc = ob.add(acc, ob.multiply(to_g1(base), value))
+            acc = g1_add(acc, g1_multiply(base, value))
     return acc
 
 
+def _neg(p: G1Point) -> G1Point:
+    return None if p is None else (p[0], -p[1] % FQ_MODULUS)
+
+
 def verify(vk: VerifyingKey, public: list[int], proof: Proof) -> bool:
-    """True iff e(A, B) = e(α, β)·e(vk_x, γ)·e(C, δ).
+    """True iff e(A, B) = e(α, β)·e(vk_x, γ)·e(C, δ), checked as e(−A, B)·e(α, β)·e(vk_x, γ)·e(C, δ) = 1.
 
     Raises VerificationInputError for malformed inputs rather than answering False, so callers can
     tell "invalid proof" (exit 1) from "bad input" (exit 2).
     """
     _checked(vk, public, proof)
-    vk_x = public_input_point(vk, public)
     pairs = [
-        (to_g2(proof.b), ob.neg(to_g1(proof.a))),
-        (to_g2(vk.beta2), to_g1(vk.alpha1)),
-        (to_g2(vk.gamma2), vk_x),
-        (to_g2(vk.delta2), to_g1(proof.c)),
+        (_neg(proof.a), proof.b),
+        (vk.alpha1, vk.beta2),
+        (public_input_point(vk, public), vk.gamma2),
+        (proof.c, vk.delta2),
     ]
-    acc = ob.FQ12.one()
-    for q, p in pairs:
-        if ob.is_inf(q) or ob.is_inf(p):
-            continue  # e(O, ·) = e(·, O) = 1
-        acc = acc * ob.pairing(q, p, final_exponentiate=False)
-    return ob.final_exponentiate(acc) == ob.FQ12.one()
+    return pairing_product_is_one(pairs)
