@@ -1,13 +1,15 @@
 """`zkclear groth16 prove` against `snarkjs groth16 prove` on the same .zkey and .wtns.
 
-    python benchmarks/prove_vs_snarkjs.py --logs 12 14 16 --repeat 3
+    python benchmarks/prove_vs_snarkjs.py --logs 16 18 --repeat 3
 
-For each size 2^k: a multiplication chain filling the QAP domain of 2^k, keyed by snarkjs from a
-snarkjs ceremony (cached under benchmarks/.cache), proved alternately by snarkjs, by zkclear doing the
-same work (--no-verify), and by zkclear's default (which also verifies the proof before writing it).
-Every proof is verified by the other tool. Wall time includes each tool's start-up, as a user sees it;
-peak RSS is the child process's own. Prints a table, writes benchmarks/results/prove_vs_snarkjs.json
-and a PNG plot beside it.
+For each size 2^k: a multiplication chain filling the QAP domain of 2^k, keyed (once, cached under
+benchmarks/.cache) by snarkjs from a snarkjs ceremony below 2^--dev-setup-from, and from there on by
+`zkclear groth16 dev-setup` (snarkjs's own setup takes tens of minutes at 2^18; snarkjs proves with
+our .zkey as with its own). It is then proved alternately by snarkjs, by zkclear doing the same work
+(--no-verify), and by zkclear's default (which also verifies the proof before writing it). Every
+proof is verified by the other tool, with the verification key snarkjs exports from the .zkey.
+Wall time includes each tool's start-up, as a user sees it; peak RSS is the child process's own.
+Prints a table, writes benchmarks/results/prove_vs_snarkjs.json and a PNG plot beside it.
 """
 
 from __future__ import annotations
@@ -83,7 +85,7 @@ def ceremony(power: int) -> Path:
     return final
 
 
-def circuit_files(log_n: int, ptau: Path) -> tuple[Path, Path, Path, int]:
+def circuit_files(log_n: int, dev_setup_from: int) -> tuple[Path, Path, Path, int]:
     """(.r1cs, .wtns, .zkey, constraints) of a chain that fills the domain 2^log_n (cached)."""
     d = CACHE / f"chain{log_n}"
     d.mkdir(parents=True, exist_ok=True)
@@ -91,17 +93,30 @@ def circuit_files(log_n: int, ptau: Path) -> tuple[Path, Path, Path, int]:
     define = multiplication_chain(length)
     r1cs_path, wtns_path, zkey_path = d / "circuit.r1cs", d / "witness.wtns", d / "circuit.zkey"
     if not zkey_path.exists():
-        click.echo(f"circuit 2^{log_n}: r1cs, witness, snarkjs setup (once)", err=True)
+        by_snarkjs = log_n < dev_setup_from
+        how = "snarkjs" if by_snarkjs else "dev"
+        click.echo(f"circuit 2^{log_n}: r1cs, witness, {how} setup (once)", err=True)
         write_r1cs(compile_circuit(define), r1cs_path)
         write_wtns(solve(define, {"x": 7}), wtns_path)
-        zkey0 = d / "circuit0.zkey"
-        check(snarkjs("groth16", "setup", r1cs_path, ptau, zkey0))
-        check(snarkjs("zkey", "contribute", zkey0, zkey_path, "--name=bench", f"-e={os.urandom(16).hex()}"))
+        if by_snarkjs:
+            zkey0 = d / "circuit0.zkey"
+            check(snarkjs("groth16", "setup", r1cs_path, ceremony(log_n), zkey0))
+            entropy = f"-e={os.urandom(16).hex()}"
+            check(snarkjs("zkey", "contribute", zkey0, zkey_path, "--name=bench", entropy))
+            zkey0.unlink()
+        else:
+            check(zkclear("groth16", "dev-setup", "--quiet", r1cs_path, zkey_path))
         check(snarkjs("zkey", "export", "verificationkey", zkey_path, d / "verification_key.json"))
-        zkey0.unlink()
+        (d / "setup.txt").write_text(KEY_SOURCES[by_snarkjs] + "\n")
     return r1cs_path, wtns_path, zkey_path, length + 1
 
 
+def key_source(zkey: Path) -> str:
+    marker = zkey.parent / "setup.txt"
+    return marker.read_text().strip() if marker.exists() else KEY_SOURCES[True]
+
+
+KEY_SOURCES = {True: "snarkjs groth16 setup + zkey contribute", False: "zkclear groth16 dev-setup"}
 TOOLS = {
     "snarkjs": lambda *files: snarkjs("groth16", "prove", *files),
     "zkclear": lambda *files: zkclear("groth16", "prove", "--backend", "fast", "--no-verify", *files),
@@ -123,8 +138,8 @@ def cross_verify(d: Path, proofs: dict[str, list[tuple[Path, Path]]]) -> None:
             check(verify("groth16", "verify", vk, public, proof))
 
 
-def measure(log_n: int, repeat: int, ptau: Path) -> dict[str, object]:
-    _, wtns, zkey, constraints = circuit_files(log_n, ptau)
+def measure(log_n: int, repeat: int, dev_setup_from: int) -> dict[str, object]:
+    _, wtns, zkey, constraints = circuit_files(log_n, dev_setup_from)
     d = zkey.parent
     times: dict[str, list[float]] = {tool: [] for tool in TOOLS}
     rss: dict[str, list[float]] = {tool: [] for tool in TOOLS}
@@ -138,7 +153,12 @@ def measure(log_n: int, repeat: int, ptau: Path) -> dict[str, object]:
             proofs[tool].append((proof, public))
             click.echo(f"  2^{log_n} {tool:16} run {i + 1}: {seconds:7.2f} s  {peak:7.0f} MiB", err=True)
     cross_verify(d, proofs)
-    row: dict[str, object] = {"log_n": log_n, "constraints": constraints, "repeat": repeat}
+    row: dict[str, object] = {
+        "log_n": log_n,
+        "constraints": constraints,
+        "repeat": repeat,
+        "key": key_source(zkey),
+    }
     for tool in TOOLS:
         row[f"{tool}_median_s"] = statistics.median(times[tool])
         row[f"{tool}_runs_s"] = times[tool]
@@ -186,17 +206,23 @@ def plot(rows: list[dict[str, object]], path: Path) -> None:
 @click.command()
 @click.option("--logs", "-k", multiple=True, type=int, default=(12, 14, 16, 18, 20), show_default=True)
 @click.option("--repeat", default=3, show_default=True, help="Runs per tool and size (alternating).")
+@click.option(
+    "--dev-setup-from",
+    default=17,
+    show_default=True,
+    help="From this log size on, key with zkclear's dev setup instead of snarkjs's (slow) setup.",
+)
 @click.option("--out", type=click.Path(dir_okay=False), default=str(RESULTS / "prove_vs_snarkjs.json"))
-def main(logs: tuple[int, ...], repeat: int, out: str) -> None:
+def main(logs: tuple[int, ...], repeat: int, dev_setup_from: int, out: str) -> None:
     """Prove-time and memory of zkclear against snarkjs, same keys and witnesses."""
-    ptau = ceremony(max(logs))
     warm = run_measured(zkclear("warmup"))[0]
     click.echo(f"zkclear warmup (kernel cache): {warm:.1f} s", err=True)
-    rows = [measure(log_n, repeat, ptau) for log_n in sorted(logs)]
+    rows = [measure(log_n, repeat, dev_setup_from) for log_n in sorted(logs)]
     print_table(rows)
     result = {
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
-        "note": "wall time per CLI run, start-up included; ratio = zkclear median / snarkjs median",
+        "note": "wall time per CLI run, start-up included; ratio = zkclear median / snarkjs median; "
+        "all rows from one run, tools alternating",
         "rows": rows,
     }
     Path(out).parent.mkdir(parents=True, exist_ok=True)

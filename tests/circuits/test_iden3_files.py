@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from circuits.binfile import FormatError
+from circuits.binfile import FormatError, read_binfile
 from circuits.cs import compile_circuit, solve
 from circuits.r1cs import read_r1cs, write_r1cs
 from circuits.samples import public_inputs_circuit, range_check
@@ -101,3 +102,18 @@ def test_reads_circom_optimised_r1cs(tmp_path):
     assert r1cs.n_wires < 1 + r1cs.n_outputs + r1cs.n_prv_inputs
     assert r1cs.first_unsatisfied([1, 1, 0, 1, 1]) is None
     assert r1cs.first_unsatisfied([1, 2, 0, 1, 1]) is not None
+
+
+def test_sections_are_read_on_demand_into_arrays(files, tmp_path):
+    """A section read into an array is the same bytes as read plainly; a file cut after its table
+    was read is an error, not short data."""
+    _, witness, _, wtns_path = files
+    f = read_binfile(wtns_path, b"wtns", 2)
+    values = f.section_into(2, np.empty((len(witness), 4), np.uint64))
+    assert values.tobytes() == bytes(f.section(2))
+    assert [int.from_bytes(row.tobytes(), "little") for row in values] == witness
+    with pytest.raises(FormatError, match=rf"section 2 has {32 * len(witness)} bytes, not"):
+        f.section_into(2, np.empty((len(witness) + 1, 4), np.uint64))
+    wtns_path.write_bytes(wtns_path.read_bytes()[:-32])
+    with pytest.raises(FormatError, match=r"c\.wtns: section 2 ends early"):
+        f.section(2)

@@ -25,6 +25,9 @@ def test_zkey_round_trip(samples, tmp_path):
     back = read_zkey(tmp_path / "k.zkey")
     for name in ARRAYS:
         assert np.array_equal(getattr(back, name), getattr(pk, name)), name
+    for name in ["a", "b1", "b2", "c", "h"]:  # what the kernels take without a copy
+        arr = getattr(back, name)
+        assert arr.flags.writeable and arr.flags.c_contiguous and arr.ctypes.data % 8 == 0, name
     for name in [
         "n_vars",
         "n_public",
