@@ -4,8 +4,8 @@ Sections: 1 protocol (1 = Groth16); 2 header (n8q, q, n8r, r, nVars, nPublic, do
 γ2, δ1, δ2); 3 IC; 4 A/B coefficients (u32 count, then u32 matrix, u32 row, u32 wire, 32-byte value);
 5 A, 6 B1, 7 B2, 8 C, 9 H points; 10 circuit hash and phase-2 contributions. A coefficient c is stored
 as c·R² mod r (R = 2^256): snarkjs's prover multiplies it by the plain witness value in Montgomery
-arithmetic, which yields c·w in Montgomery form directly; so decoding is two Montgomery reductions
-(each a product by 1) and encoding two conversions into Montgomery form, done over whole arrays.
+arithmetic, which yields c·w in Montgomery form directly; so decoding divides by R² (one Montgomery
+product by R⁻¹) and encoding is two conversions into Montgomery form, done over whole arrays.
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ def read_zkey(path: str | Path) -> ProvingKey:
     table = np.frombuffer(coefs, dtype=_COEF_DTYPE, offset=4)
     if np.any(table["matrix"] > 1) or np.any(table["row"] >= domain_size) or np.any(table["wire"] >= n_vars):
         raise FormatError(f"{f.path}: a coefficient refers to a matrix, row or wire out of range")
-    stored = np.ascontiguousarray(table["value"])
+    stored = table["value"]  # a strided view: from_montgomery makes the one copy
     if bn254.first_not_below(stored, FR) is not None:
         raise FormatError(f"{f.path}: a coefficient is not below the field prime")
 
@@ -100,7 +100,7 @@ def read_zkey(path: str | Path) -> ProvingKey:
         coef_matrix=table["matrix"].copy(),
         coef_constraint=table["row"].copy(),
         coef_signal=table["wire"].copy(),
-        coef_value=from_montgomery(from_montgomery(stored, "fr"), "fr"),
+        coef_value=from_montgomery(stored, "fr", times=2),
         a=_points(f, 5, n_vars, _G1, "A section"),
         b1=_points(f, 6, n_vars, _G1, "B1 section"),
         b2=_points(f, 7, n_vars, _G2, "B2 section"),

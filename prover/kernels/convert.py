@@ -12,11 +12,12 @@ from numba import njit
 
 from circuits.field import FR
 from prover.bn254 import FQ
-from prover.kernels.fields import FQ_R2, FR_R2, PLAIN_ONE, f_mul, load4, store4
+from prover.kernels.fields import FQ_R2, FR_R2, f_mul, limb_tuple, load4, store4
 from prover.kernels.ntt import scale_all
 from prover.kernels.threads import run_in_slices
 
 _FIELDS = {"fq": FQ, "fr": FR}
+_R = 1 << 256
 
 
 @njit(cache=True, nogil=True)
@@ -48,7 +49,7 @@ def _convert(values: np.ndarray, field: str, factor_fq: tuple, factor_fr: tuple)
         raise ValueError(f"field must be 'fq' or 'fr', got {field!r}")
     if values.shape[-1:] != (4,):
         raise ValueError(f"expected limb rows (..., 4), got shape {values.shape}")
-    rows = np.array(values, dtype=np.uint64, order="C", copy=True).reshape(-1, 4)
+    rows = np.array(values, dtype=np.uint64, order="C", copy=True).reshape(-1, 4)  # the one copy
     kernel, factor = (_fq_scale_all, factor_fq) if field == "fq" else (scale_all, factor_fr)
     run_in_slices(lambda lo, hi: kernel(rows, factor, lo, hi), rows.shape[0], 1 << 14)
     return rows.reshape(values.shape)
@@ -59,6 +60,10 @@ def to_montgomery(values: np.ndarray, field: str) -> np.ndarray:
     return _convert(values, field, FQ_R2, FR_R2)
 
 
-def from_montgomery(values: np.ndarray, field: str) -> np.ndarray:
-    """x/R mod p for every Montgomery-form element of ``field`` ('fq' or 'fr')."""
-    return _convert(values, field, PLAIN_ONE, PLAIN_ONE)
+def from_montgomery(values: np.ndarray, field: str, times: int = 1) -> np.ndarray:
+    """x/R^times mod p for every element of ``field`` ('fq' or 'fr'): out of Montgomery form
+    (``times=2`` undoes snarkjs's c·R² coefficient encoding), in one pass whatever ``times``."""
+    if times < 1:
+        raise ValueError(f"times must be at least 1, got {times}")
+    factors = [limb_tuple(pow(_R, 1 - times, p)) for p in (FQ, FR)]  # mont_mul(x, R^(1−t)) = x/R^t
+    return _convert(values, field, *factors)

@@ -61,6 +61,10 @@ def test_curve_check_agrees_with_the_integer_check(group, generator, to_ints, to
     x_plus_q = bn254.limbs_to_ints(too_big[9, 0].reshape(-1, 4))[0] + bn254.FQ
     too_big[9, 0].reshape(-1, 4)[0] = bn254.ints_to_limbs([x_plus_q])[0]
     assert first_off_curve(too_big) == 9
+    for coordinate in range(too_big[11].size // 4):  # each coordinate (G2: x.c0 … y.c1) equal to q
+        at_q = arr.copy()
+        at_q[11].reshape(-1, 4)[coordinate] = bn254.ints_to_limbs([bn254.FQ])[0]
+        assert first_off_curve(at_q) == 11, coordinate
     both = too_big.copy()
     both[10] = off[7]
     assert first_off_curve(both) == 9

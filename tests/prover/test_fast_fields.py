@@ -188,6 +188,9 @@ def test_montgomery_conversion_round_trips(field, modulus):
     assert mont.shape == standard.shape
     assert limbs_to_ints(mont) == [v * R % modulus for v in values]
     assert limbs_to_ints(from_montgomery(mont, field)) == values
+    assert limbs_to_ints(from_montgomery(to_montgomery(mont, field), field, times=2)) == values
+    r_inv = pow(R, -1, modulus)
+    assert limbs_to_ints(from_montgomery(mont, field, times=2)) == [v * r_inv % modulus for v in values]
 
 
 def test_montgomery_conversion_rejects_unknown_field_and_shape():
