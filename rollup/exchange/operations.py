@@ -97,7 +97,8 @@ class Order:
     order_id: int
     expiry: int
 
-    def message(self) -> int:
+    def message_inputs(self) -> list[int]:
+        """The Poseidon inputs of :meth:`message`: the order tag, then the fields in order."""
         fields = [
             self.account,
             self.market,
@@ -107,7 +108,10 @@ class Order:
             self.order_id,
             self.expiry,
         ]
-        return poseidon([ORDER_TAG, *fields])
+        return [ORDER_TAG, *fields]
+
+    def message(self) -> int:
+        return poseidon(self.message_inputs())
 
     def sign(self, private_key: bytes) -> SignedOrder:
         return SignedOrder(self, eddsa.sign(private_key, self.message()))

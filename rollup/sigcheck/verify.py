@@ -1,0 +1,123 @@
+"""Batch EdDSA-Poseidon verification: the checks of the in-circuit verifier
+(``circuits.gadgets.eddsa_var``), one signature at a time in a compiled kernel, slices of the
+batch on the kernel thread pool.
+
+A signature (R8, S) on message M by key A is valid when S < L, R8 and A are on the curve, 8·A is
+not the identity (A has not small order), and S·B8 = R8 + h·(8·A) with h = Poseidon(R8, A, M).
+The native ``circuits.gadgets.eddsa.verify`` checks the same except the small-order key, which
+circomlibjs's ``verifyPoseidon`` lets through and the circuit refuses: an order the circuit would
+reject must not pass here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from circuits.field import FR
+from circuits.gadgets.babyjub import Point
+from circuits.gadgets.eddsa import Signature
+from prover.bn254 import ints_to_limbs
+from prover.kernels.fields import load4, store4
+from prover.kernels.threads import run_in_slices
+from rollup.sigcheck.base_table import base8_table, fixed_base_mul
+from rollup.sigcheck.edwards import (
+    FR_LIMBS,
+    SUBORDER_LIMBS,
+    ZERO,
+    add,
+    below,
+    double,
+    from_affine,
+    from_mont,
+    on_curve,
+    same_point,
+    scalar_mul,
+    to_mont,
+    x_is_zero,
+)
+from rollup.sigcheck.jit import kernel
+from rollup.sigcheck.poseidon import permute, poseidon_tables
+
+SPLIT_MIN = 16  # below this many signatures one thread checks them all
+FIELDS = 6  # per signature, in this order: M, R8.x, R8.y, A.x, A.y, S
+_LIMIT = 1 << 256
+
+
+@kernel
+def _verify_rows(rows, ok, base_table, hash_tables, lo, hi):
+    state = np.empty((6, 4), np.uint64)
+    scratch = np.empty((6, 4), np.uint64)
+    multiples = np.empty((16, 4, 4), np.uint64)
+    for i in range(lo, hi):
+        ok[i] = False
+        row = rows[i]
+        m, rx, ry, ax, ay = load4(row, 0), load4(row, 1), load4(row, 2), load4(row, 3), load4(row, 4)
+        s = load4(row, 5)
+        if not (below(s, SUBORDER_LIMBS) and below(m, FR_LIMBS) and below(rx, FR_LIMBS)):
+            continue
+        if not (below(ry, FR_LIMBS) and below(ax, FR_LIMBS) and below(ay, FR_LIMBS)):
+            continue
+        rx, ry, ax, ay = to_mont(rx), to_mont(ry), to_mont(ax), to_mont(ay)
+        if not (on_curve(rx, ry) and on_curve(ax, ay)):
+            continue
+        a8 = double(double(double(from_affine(ax, ay))))
+        if x_is_zero(a8):  # 8·A is in the prime-order subgroup, where only the identity has x = 0
+            continue
+        store4(state, 0, ZERO)
+        store4(state, 1, rx)
+        store4(state, 2, ry)
+        store4(state, 3, ax)
+        store4(state, 4, ay)
+        store4(state, 5, to_mont(m))
+        permute(state, scratch, hash_tables)
+        h = from_mont(load4(state, 0))
+        right = add(scalar_mul(a8, h, multiples), from_affine(rx, ry))
+        ok[i] = same_point(fixed_base_mul(base_table, s), right)
+
+
+def verify_rows(rows: np.ndarray) -> np.ndarray:
+    """Verify each row of an (n, 6, 4) uint64 array of standard-form limbs (M, R8.x, R8.y, A.x,
+    A.y, S; any 256-bit values, out-of-range ones fail): an (n,) bool array."""
+    if rows.ndim != 3 or rows.shape[1:] != (FIELDS, 4):
+        raise ValueError(f"expected ({FIELDS}, 4) limbs per signature, got shape {rows.shape}")
+    rows = np.ascontiguousarray(rows, dtype=np.uint64)
+    ok = np.zeros(rows.shape[0], np.bool_)
+    base_table, hash_tables = base8_table(), poseidon_tables(5)
+    run_in_slices(
+        lambda lo, hi: _verify_rows(rows, ok, base_table, hash_tables, lo, hi), rows.shape[0], SPLIT_MIN
+    )
+    return ok
+
+
+def signature_rows(messages: Sequence[int], public_keys: Sequence[Point], signatures: Sequence[Signature]):
+    """The (n, 6, 4) limb rows of :func:`verify_rows` and an (n,) mask of the rows whose values
+    could not be encoded (negative or ≥ 2^256: invalid whatever the rest). Messages are taken
+    mod r, as the native verifier does."""
+    if not len(messages) == len(public_keys) == len(signatures):
+        raise ValueError("messages, public keys and signatures must be as many")
+    values = [
+        v
+        for m, (ax, ay), sig in zip(messages, public_keys, signatures, strict=True)
+        for v in (m % FR, sig.R8[0], sig.R8[1], ax, ay, sig.S)
+    ]
+    unencodable = np.zeros(len(messages), np.bool_)
+    try:
+        limbs = ints_to_limbs(values)
+    except OverflowError:
+        for i, v in enumerate(values):
+            if not 0 <= v < _LIMIT:
+                unencodable[i // FIELDS] = True
+                values[i] = 0
+        limbs = ints_to_limbs(values)
+    return limbs.reshape(len(messages), FIELDS, 4), unencodable
+
+
+def verify_many(
+    messages: Sequence[int], public_keys: Sequence[Point], signatures: Sequence[Signature]
+) -> np.ndarray:
+    """Whether each ``signatures[i]`` signs ``messages[i]`` under ``public_keys[i]``: an (n,) bool
+    array, by the rules of the module docstring."""
+    rows, unencodable = signature_rows(messages, public_keys, signatures)
+    return verify_rows(rows) & ~unencodable
