@@ -46,35 +46,41 @@ _LIMIT = 1 << 256
 
 
 @kernel
+def verify_one(m, rx, ry, ax, ay, s, base_table, hash_tables, state, scratch, multiples):
+    """One signature, standard-form limbs in; ``state`` and ``scratch`` are (6, 4) and
+    ``multiples`` (16, 4, 4) uint64 scratch."""
+    if not (below(s, SUBORDER_LIMBS) and below(m, FR_LIMBS) and below(rx, FR_LIMBS)):
+        return False
+    if not (below(ry, FR_LIMBS) and below(ax, FR_LIMBS) and below(ay, FR_LIMBS)):
+        return False
+    rx, ry, ax, ay = to_mont(rx), to_mont(ry), to_mont(ax), to_mont(ay)
+    if not (on_curve(rx, ry) and on_curve(ax, ay)):
+        return False
+    a8 = double(double(double(from_affine(ax, ay))))
+    if x_is_zero(a8):  # 8·A is in the prime-order subgroup, where only the identity has x = 0
+        return False
+    store4(state, 0, ZERO)
+    store4(state, 1, rx)
+    store4(state, 2, ry)
+    store4(state, 3, ax)
+    store4(state, 4, ay)
+    store4(state, 5, to_mont(m))
+    permute(state, scratch, hash_tables)
+    h = from_mont(load4(state, 0))
+    right = add(scalar_mul(a8, h, multiples), from_affine(rx, ry))
+    return same_point(fixed_base_mul(base_table, s), right)
+
+
+@kernel
 def _verify_rows(rows, ok, base_table, hash_tables, lo, hi):
     state = np.empty((6, 4), np.uint64)
     scratch = np.empty((6, 4), np.uint64)
     multiples = np.empty((16, 4, 4), np.uint64)
     for i in range(lo, hi):
-        ok[i] = False
         row = rows[i]
         m, rx, ry, ax, ay = load4(row, 0), load4(row, 1), load4(row, 2), load4(row, 3), load4(row, 4)
         s = load4(row, 5)
-        if not (below(s, SUBORDER_LIMBS) and below(m, FR_LIMBS) and below(rx, FR_LIMBS)):
-            continue
-        if not (below(ry, FR_LIMBS) and below(ax, FR_LIMBS) and below(ay, FR_LIMBS)):
-            continue
-        rx, ry, ax, ay = to_mont(rx), to_mont(ry), to_mont(ax), to_mont(ay)
-        if not (on_curve(rx, ry) and on_curve(ax, ay)):
-            continue
-        a8 = double(double(double(from_affine(ax, ay))))
-        if x_is_zero(a8):  # 8·A is in the prime-order subgroup, where only the identity has x = 0
-            continue
-        store4(state, 0, ZERO)
-        store4(state, 1, rx)
-        store4(state, 2, ry)
-        store4(state, 3, ax)
-        store4(state, 4, ay)
-        store4(state, 5, to_mont(m))
-        permute(state, scratch, hash_tables)
-        h = from_mont(load4(state, 0))
-        right = add(scalar_mul(a8, h, multiples), from_affine(rx, ry))
-        ok[i] = same_point(fixed_base_mul(base_table, s), right)
+        ok[i] = verify_one(m, rx, ry, ax, ay, s, base_table, hash_tables, state, scratch, multiples)
 
 
 def verify_rows(rows: np.ndarray) -> np.ndarray:
