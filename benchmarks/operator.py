@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import platform
 import random
 import resource
@@ -226,7 +227,7 @@ def intake(signed: SignedWorkload, rate: float | None, max_batch: int) -> dict[s
     batch_sizes: list[int] = []
     check_seconds = 0.0
     clock = time.perf_counter
-    start = clock()
+    start, cpu_start = clock(), time.process_time()
     i = 0
     while i < len(commands):
         if rate:
@@ -265,7 +266,7 @@ def intake(signed: SignedWorkload, rate: float | None, max_batch: int) -> dict[s
                     counts["rejected"] += 1
             latencies.append(clock() - start - k * interval)
         i = end
-    elapsed = clock() - start
+    elapsed, cpu_seconds = clock() - start, time.process_time() - cpu_start
     latencies.sort()
     report: dict[str, object] = {
         "offered_orders_per_second": rate,
@@ -274,6 +275,7 @@ def intake(signed: SignedWorkload, rate: float | None, max_batch: int) -> dict[s
         "orders_per_second": counts["accepted"] / elapsed,
         "submits_per_second": n_submits / elapsed,
         "signature_check_us_per_order": check_seconds / n_submits * 1e6,
+        "cpu_us_per_order": cpu_seconds / n_submits * 1e6,  # all threads (paced runs: polling included)
         "batches": len(batch_sizes),
         "mean_batch": sum(batch_sizes) / len(batch_sizes),
         "largest_batch": max(batch_sizes),
@@ -312,6 +314,7 @@ def bare_engine(workload: Workload) -> dict[str, object]:
 
 
 def measure(args: argparse.Namespace) -> dict[str, object]:
+    load_before = os.getloadavg()
     workload = make_workload(args.orders, args.markets, args.accounts, args.cancel_ratio, args.seed)
     began = time.perf_counter()
     signed = sign_workload(workload, args)
@@ -340,6 +343,8 @@ def measure(args: argparse.Namespace) -> dict[str, object]:
         "bad_signature_share": args.bad_signatures,
         "max_batch": args.max_batch,
         "kernel_threads": thread_count(),
+        "load_average_before": load_before,
+        "load_average_after": os.getloadavg(),
         "orders_per_second": saturated["orders_per_second"],
         "latency_at_orders_per_second": headline.get("offered_orders_per_second"),
         **{key: headline.get(key) for key in ("p50_ms", "p99_ms", "p999_ms", "max_ms")},
@@ -372,6 +377,7 @@ def print_table(report: dict[str, object]) -> None:
         "latency p50 / p99 / p99.9 / max",
         "mean batch",
         "sig check µs/order",
+        "CPU µs/order",
     )
     rows = [
         ("saturated", saturated),
@@ -379,18 +385,23 @@ def print_table(report: dict[str, object]) -> None:
     ]
     table = [header]
     for name, row in rows:
+        cpu = f"{row['cpu_us_per_order']:.1f}" if row is saturated else "(polls while idle)"
         table.append(
             (name, f"{row['orders_per_second']:,.0f}", ms(row), f"{row['mean_batch']:.1f}",
-             f"{row['signature_check_us_per_order']:.1f}")
+             f"{row['signature_check_us_per_order']:.1f}", cpu)
         )  # fmt: skip
-    table.append(("bare engine (no signatures)", f"{bare['orders_per_second']:,.0f}", ms(bare), "1", "-"))
+    table.append(
+        ("bare engine (no signatures)", f"{bare['orders_per_second']:,.0f}", ms(bare), "1", "-", "-")
+    )
     widths = [max(len(r[c]) for r in table) for c in range(len(header))]
     print(f"operator benchmark: {NOTE}")
     s = saturated
     print(
         f"  {report['orders']:,} signed orders: {s['accepted']:,} accepted, {s['rejected']:,} refused by the"
         f" engine, {s['bad_signatures']:,} for a bad signature; {s['fills']:,} fills;"
-        f" {report['kernel_threads']} kernel threads, batches of at most {report['max_batch']}"
+        f" {report['kernel_threads']} kernel threads, batches of at most {report['max_batch']};"
+        f" load average {report['load_average_before'][0]:.1f} before,"
+        f" {report['load_average_after'][0]:.1f} after"
     )
     for row in table:
         print("  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))

@@ -126,44 +126,6 @@ def x_is_zero(p):
 
 
 @kernel
-def store_point(table, i, p):
-    for c in range(4):
-        for k in range(4):
-            table[i, c, k] = p[c][k]
-
-
-@kernel
-def load_point(table, i):
-    return (
-        (table[i, 0, 0], table[i, 0, 1], table[i, 0, 2], table[i, 0, 3]),
-        (table[i, 1, 0], table[i, 1, 1], table[i, 1, 2], table[i, 1, 3]),
-        (table[i, 2, 0], table[i, 2, 1], table[i, 2, 2], table[i, 2, 3]),
-        (table[i, 3, 0], table[i, 3, 1], table[i, 3, 2], table[i, 3, 3]),
-    )
-
-
-@kernel
 def nibble(scalar, i):
     """Bits 4i .. 4i+3 of a scalar given as four 64-bit limbs."""
     return (scalar[i >> 4] >> np.uint64(4 * (i & 15))) & np.uint64(15)
-
-
-@kernel
-def scalar_mul(p, scalar, table):
-    """scalar·p for a 256-bit scalar (standard-form limbs), by 4-bit fixed windows; ``table`` is
-    (16, 4, 4) uint64 scratch for the multiples of p."""
-    store_point(table, 0, identity())
-    store_point(table, 1, p)
-    for j in range(2, 16):
-        if j % 2 == 0:
-            store_point(table, j, double(load_point(table, j >> 1)))
-        else:
-            store_point(table, j, add(load_point(table, j - 1), p))
-    acc = identity()
-    for i in range(63, -1, -1):
-        if i != 63:
-            acc = double(double(double(double(acc))))
-        digit = nibble(scalar, i)
-        if digit:
-            acc = add(acc, load_point(table, digit))
-    return acc

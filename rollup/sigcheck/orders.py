@@ -5,6 +5,7 @@ verified in one compiled pass)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 
 import numpy as np
 
@@ -17,6 +18,7 @@ from rollup.exchange.operations import Order, SignedOrder
 from rollup.sigcheck.base_table import base8_table
 from rollup.sigcheck.edwards import from_mont, to_mont
 from rollup.sigcheck.jit import kernel
+from rollup.sigcheck.keys import KeyTables
 from rollup.sigcheck.poseidon import permute, poseidon_many, poseidon_tables
 from rollup.sigcheck.verify import FIELDS, verify_one
 
@@ -37,14 +39,19 @@ def order_messages(orders: Sequence[Order]) -> np.ndarray:
 
 
 @kernel
-def _check_rows(inputs, rows, ok, message_tables, base_table, hash_tables, lo, hi):
+def _check_rows(
+    inputs, rows, key_rows, key_tables, key_usable, ok, message_tables, base_table, hash_tables, lo, hi
+):
     width = inputs.shape[1] + 1
     message_state = np.empty((width, 4), np.uint64)
     message_scratch = np.empty((width, 4), np.uint64)
     state = np.empty((6, 4), np.uint64)
     scratch = np.empty((6, 4), np.uint64)
-    multiples = np.empty((16, 4, 4), np.uint64)
     for i in range(lo, hi):
+        key = key_rows[i]
+        if key < 0 or not key_usable[key]:
+            ok[i] = False
+            continue
         message_state[0] = 0
         for j in range(1, width):
             store4(message_state, j, to_mont(load4(inputs[i], j - 1)))
@@ -52,12 +59,21 @@ def _check_rows(inputs, rows, ok, message_tables, base_table, hash_tables, lo, h
         m = from_mont(load4(message_state, 0))
         row = rows[i]
         rx, ry, ax, ay, s = load4(row, 0), load4(row, 1), load4(row, 2), load4(row, 3), load4(row, 4)
-        ok[i] = verify_one(m, rx, ry, ax, ay, s, base_table, hash_tables, state, scratch, multiples)
+        ok[i] = verify_one(m, rx, ry, ax, ay, s, key_tables[key], base_table, hash_tables, state, scratch)
 
 
-def check_signatures(orders: Sequence[SignedOrder], public_keys: Sequence[Point | None]) -> list[bool]:
+@cache
+def shared_key_tables() -> KeyTables:
+    """The key tables :func:`check_signatures` keeps between calls unless given its own."""
+    return KeyTables()
+
+
+def check_signatures(
+    orders: Sequence[SignedOrder], public_keys: Sequence[Point | None], keys: KeyTables | None = None
+) -> list[bool]:
     """Whether each order is signed by ``public_keys[i]``, its account's key (None: no such account,
-    refused), by the rules of :mod:`rollup.sigcheck.verify` (those of the batch circuit)."""
+    refused), by the rules of :mod:`rollup.sigcheck.verify` (those of the batch circuit). Key
+    tables come from ``keys``, by default :func:`shared_key_tables`."""
     if len(orders) != len(public_keys):
         raise ValueError("need one public key per order")
     if not orders:
@@ -74,6 +90,18 @@ def check_signatures(orders: Sequence[SignedOrder], public_keys: Sequence[Point 
         values.extend(point_values)
     rows = ints_to_limbs(values).reshape(len(orders), FIELDS - 1, 4)
     ok = np.zeros(len(orders), np.bool_)
-    tables = poseidon_tables(inputs.shape[1]), base8_table(), poseidon_tables(5)
-    run_in_slices(lambda lo, hi: _check_rows(inputs, rows, ok, *tables, lo, hi), len(orders), SPLIT_MIN)
+    keys = keys or shared_key_tables()
+    with keys.lock:
+        key_rows = keys.rows_for(public_keys)
+        args = (
+            keys.tables,
+            keys.usable,
+            ok,
+            poseidon_tables(inputs.shape[1]),
+            base8_table(),
+            poseidon_tables(5),
+        )
+        run_in_slices(
+            lambda lo, hi: _check_rows(inputs, rows, key_rows, *args, lo, hi), len(orders), SPLIT_MIN
+        )
     return (ok & ~refused).tolist()

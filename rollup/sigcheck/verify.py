@@ -28,16 +28,14 @@ from rollup.sigcheck.edwards import (
     ZERO,
     add,
     below,
-    double,
     from_affine,
     from_mont,
     on_curve,
     same_point,
-    scalar_mul,
     to_mont,
-    x_is_zero,
 )
 from rollup.sigcheck.jit import kernel
+from rollup.sigcheck.keys import KeyTables, key_multiple
 from rollup.sigcheck.poseidon import permute, poseidon_tables
 
 SPLIT_MIN = 16  # below this many signatures one thread checks them all
@@ -46,54 +44,55 @@ _LIMIT = 1 << 256
 
 
 @kernel
-def verify_one(m, rx, ry, ax, ay, s, base_table, hash_tables, state, scratch, multiples):
-    """One signature, standard-form limbs in; ``state`` and ``scratch`` are (6, 4) and
-    ``multiples`` (16, 4, 4) uint64 scratch."""
-    if not (below(s, SUBORDER_LIMBS) and below(m, FR_LIMBS) and below(rx, FR_LIMBS)):
+def verify_one(m, rx, ry, ax, ay, s, key_table, base_table, hash_tables, state, scratch):
+    """One signature, standard-form limbs in, by a key whose table (:mod:`rollup.sigcheck.keys`)
+    was built, so A is known to be valid; ``state`` and ``scratch`` are (6, 4) uint64 scratch."""
+    if not (below(s, SUBORDER_LIMBS) and below(m, FR_LIMBS)):
         return False
-    if not (below(ry, FR_LIMBS) and below(ax, FR_LIMBS) and below(ay, FR_LIMBS)):
+    if not (below(rx, FR_LIMBS) and below(ry, FR_LIMBS)):
         return False
-    rx, ry, ax, ay = to_mont(rx), to_mont(ry), to_mont(ax), to_mont(ay)
-    if not (on_curve(rx, ry) and on_curve(ax, ay)):
-        return False
-    a8 = double(double(double(from_affine(ax, ay))))
-    if x_is_zero(a8):  # 8·A is in the prime-order subgroup, where only the identity has x = 0
+    rx, ry = to_mont(rx), to_mont(ry)
+    if not on_curve(rx, ry):
         return False
     store4(state, 0, ZERO)
     store4(state, 1, rx)
     store4(state, 2, ry)
-    store4(state, 3, ax)
-    store4(state, 4, ay)
+    store4(state, 3, to_mont(ax))
+    store4(state, 4, to_mont(ay))
     store4(state, 5, to_mont(m))
     permute(state, scratch, hash_tables)
     h = from_mont(load4(state, 0))
-    right = add(scalar_mul(a8, h, multiples), from_affine(rx, ry))
+    right = add(key_multiple(key_table, h), from_affine(rx, ry))
     return same_point(fixed_base_mul(base_table, s), right)
 
 
 @kernel
-def _verify_rows(rows, ok, base_table, hash_tables, lo, hi):
+def _verify_rows(rows, key_rows, key_tables, key_usable, ok, base_table, hash_tables, lo, hi):
     state = np.empty((6, 4), np.uint64)
     scratch = np.empty((6, 4), np.uint64)
-    multiples = np.empty((16, 4, 4), np.uint64)
     for i in range(lo, hi):
+        key = key_rows[i]
+        if key < 0 or not key_usable[key]:
+            ok[i] = False
+            continue
         row = rows[i]
         m, rx, ry, ax, ay = load4(row, 0), load4(row, 1), load4(row, 2), load4(row, 3), load4(row, 4)
         s = load4(row, 5)
-        ok[i] = verify_one(m, rx, ry, ax, ay, s, base_table, hash_tables, state, scratch, multiples)
+        ok[i] = verify_one(m, rx, ry, ax, ay, s, key_tables[key], base_table, hash_tables, state, scratch)
 
 
-def verify_rows(rows: np.ndarray) -> np.ndarray:
+def verify_rows(rows: np.ndarray, key_rows: np.ndarray, keys: KeyTables) -> np.ndarray:
     """Verify each row of an (n, 6, 4) uint64 array of standard-form limbs (M, R8.x, R8.y, A.x,
-    A.y, S; any 256-bit values, out-of-range ones fail): an (n,) bool array."""
-    if rows.ndim != 3 or rows.shape[1:] != (FIELDS, 4):
-        raise ValueError(f"expected ({FIELDS}, 4) limbs per signature, got shape {rows.shape}")
+    A.y, S; out-of-range values fail) by the key in row ``key_rows[i]`` of ``keys`` (-1: refused):
+    an (n,) bool array."""
+    if rows.ndim != 3 or rows.shape[1:] != (FIELDS, 4) or key_rows.shape != rows.shape[:1]:
+        raise ValueError(
+            f"expected ({FIELDS}, 4) limbs and one key row per signature, got shape {rows.shape}"
+        )
     rows = np.ascontiguousarray(rows, dtype=np.uint64)
     ok = np.zeros(rows.shape[0], np.bool_)
-    base_table, hash_tables = base8_table(), poseidon_tables(5)
-    run_in_slices(
-        lambda lo, hi: _verify_rows(rows, ok, base_table, hash_tables, lo, hi), rows.shape[0], SPLIT_MIN
-    )
+    args = (keys.tables, keys.usable, ok, base8_table(), poseidon_tables(5))
+    run_in_slices(lambda lo, hi: _verify_rows(rows, key_rows, *args, lo, hi), rows.shape[0], SPLIT_MIN)
     return ok
 
 
@@ -126,4 +125,5 @@ def verify_many(
     """Whether each ``signatures[i]`` signs ``messages[i]`` under ``public_keys[i]``: an (n,) bool
     array, by the rules of the module docstring."""
     rows, unencodable = signature_rows(messages, public_keys, signatures)
-    return verify_rows(rows) & ~unencodable
+    keys = KeyTables(capacity=max(1, len(set(public_keys))))
+    return verify_rows(rows, keys.rows_for(public_keys), keys) & ~unencodable
