@@ -73,7 +73,8 @@ def check_signatures(
 ) -> list[bool]:
     """Whether each order is signed by ``public_keys[i]``, its account's key (None: no such account,
     refused), by the rules of :mod:`rollup.sigcheck.verify` (those of the batch circuit). Key
-    tables come from ``keys``, by default :func:`shared_key_tables`."""
+    tables come from ``keys``, by default :func:`shared_key_tables`; a batch with more distinct
+    keys than they hold gets tables of its own."""
     if len(orders) != len(public_keys):
         raise ValueError("need one public key per order")
     if not orders:
@@ -91,6 +92,8 @@ def check_signatures(
     rows = ints_to_limbs(values).reshape(len(orders), FIELDS - 1, 4)
     ok = np.zeros(len(orders), np.bool_)
     keys = keys or shared_key_tables()
+    if len(set(public_keys)) > keys.capacity:  # more keys than the cache holds: tables for this batch only
+        keys = KeyTables(capacity=len(set(public_keys)))
     with keys.lock:
         key_rows = keys.rows_for(public_keys)
         args = (

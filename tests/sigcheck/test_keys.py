@@ -59,3 +59,4 @@ def test_a_full_cache_starts_over_and_still_checks_right(private_keys):
         verdicts += check_signatures(signed[lo : lo + 2], keys[lo : lo + 2], tables)
         verdicts += check_signatures(signed[lo : lo + 2], wrong, tables)
     assert verdicts == [True, True, False, False] * 6
+    assert check_signatures(signed[:6], keys[:6], KeyTables(capacity=2)) == [True] * 6  # tables of its own
