@@ -1,5 +1,6 @@
 """Poseidon (circomlib's parameters) compiled: the permutation over Montgomery-form limbs with
-the sparse partial rounds of ``circuits.gadgets.poseidon_constants``, and a batch hash.
+the sparse partial rounds of ``circuits.gadgets.poseidon_constants`` and matrix rows as dot
+products reduced once (:mod:`rollup.sigcheck.wide`), and a batch hash.
 
 The constants are the circuit's, converted once per width to Montgomery-form arrays; the native
 ``circuits.gadgets.poseidon.poseidon`` is the reference the tests compare against.
@@ -19,6 +20,7 @@ from prover.kernels.fields import fr_add, fr_mul, load4, store4
 from prover.kernels.threads import run_in_slices
 from rollup.sigcheck.edwards import ZERO, from_mont, to_mont
 from rollup.sigcheck.jit import kernel
+from rollup.sigcheck.wide import WIDE_ZERO, wide_mac, wide_reduce
 
 _R = 1 << 256
 SPLIT_MIN = 64  # below this many hashes one thread does them all
@@ -69,10 +71,10 @@ def _full_round(state, scratch, constants, rnd, matrix):
     for j in range(t):
         store4(scratch, j, _pow5(fr_add(load4(state, j), load4(constants[rnd], j))))
     for i in range(t):
-        acc = ZERO
+        acc = WIDE_ZERO
         for j in range(t):
-            acc = fr_add(acc, fr_mul(load4(matrix[i], j), load4(scratch, j)))
-        store4(state, i, acc)
+            acc = wide_mac(acc, load4(matrix[i], j), load4(scratch, j))
+        store4(state, i, wide_reduce(acc))
 
 
 @kernel
@@ -87,12 +89,12 @@ def permute(state, scratch, tables):
         for j in range(t):
             store4(state, j, fr_add(load4(state, j), load4(partial_constants[r], j)))
         x0 = _pow5(load4(state, 0))
-        acc = fr_mul(load4(partial_first_row[r], 0), x0)
+        acc = wide_mac(WIDE_ZERO, load4(partial_first_row[r], 0), x0)
         for j in range(1, t):
-            acc = fr_add(acc, fr_mul(load4(partial_first_row[r], j), load4(state, j)))
+            acc = wide_mac(acc, load4(partial_first_row[r], j), load4(state, j))
         for j in range(1, t):
             store4(state, j, fr_add(load4(state, j), fr_mul(x0, load4(partial_column[r], j - 1))))
-        store4(state, 0, acc)
+        store4(state, 0, wide_reduce(acc))
     for rnd in range(half, 2 * half):
         _full_round(state, scratch, full_constants, rnd, mds)
 
