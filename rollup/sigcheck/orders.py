@@ -20,7 +20,7 @@ from rollup.sigcheck.edwards import from_mont, to_mont
 from rollup.sigcheck.jit import kernel
 from rollup.sigcheck.keys import KeyTables
 from rollup.sigcheck.poseidon import permute, poseidon_many, poseidon_tables
-from rollup.sigcheck.verify import FIELDS, verify_one
+from rollup.sigcheck.verify import CHUNK, FIELDS, verify_one
 
 SPLIT_MIN = 4  # below this many orders one thread checks them all
 _LIMIT = 1 << 256
@@ -74,11 +74,17 @@ def check_signatures(
     """Whether each order is signed by ``public_keys[i]``, its account's key (None: no such account,
     refused), by the rules of :mod:`rollup.sigcheck.verify` (those of the batch circuit). Key
     tables come from ``keys``, by default :func:`shared_key_tables`; a batch with more distinct
-    keys than they hold gets tables of its own."""
+    keys than they hold gets tables of its own. Long batches go a chunk at a time."""
     if len(orders) != len(public_keys):
         raise ValueError("need one public key per order")
     if not orders:
         return []
+    if len(orders) > CHUNK:
+        return [
+            verdict
+            for lo in range(0, len(orders), CHUNK)
+            for verdict in check_signatures(orders[lo : lo + CHUNK], public_keys[lo : lo + CHUNK], keys)
+        ]
     inputs = message_inputs([signed.order for signed in orders])
     refused = np.zeros(len(orders), np.bool_)
     values: list[int] = []
@@ -92,8 +98,9 @@ def check_signatures(
     rows = ints_to_limbs(values).reshape(len(orders), FIELDS - 1, 4)
     ok = np.zeros(len(orders), np.bool_)
     keys = keys or shared_key_tables()
-    if len(set(public_keys)) > keys.capacity:  # more keys than the cache holds: tables for this batch only
-        keys = KeyTables(capacity=len(set(public_keys)))
+    distinct = len(set(public_keys))
+    if distinct > keys.capacity:  # more keys than the cache holds: tables for this batch only
+        keys = KeyTables(capacity=distinct)
     with keys.lock:
         key_rows = keys.rows_for(public_keys)
         args = (

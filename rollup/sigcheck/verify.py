@@ -40,6 +40,7 @@ from rollup.sigcheck.poseidon import permute, poseidon_tables
 
 SPLIT_MIN = 16  # below this many signatures one thread checks them all
 FIELDS = 6  # per signature, in this order: M, R8.x, R8.y, A.x, A.y, S
+CHUNK = 4096  # signatures per kernel pass at most: bounds the key tables a call builds (48 MiB)
 _LIMIT = 1 << 256
 
 
@@ -123,7 +124,16 @@ def verify_many(
     messages: Sequence[int], public_keys: Sequence[Point], signatures: Sequence[Signature]
 ) -> np.ndarray:
     """Whether each ``signatures[i]`` signs ``messages[i]`` under ``public_keys[i]``: an (n,) bool
-    array, by the rules of the module docstring."""
+    array, by the rules of the module docstring. Key tables are built per call, a chunk at a time."""
+    if len(messages) > CHUNK:
+        return np.concatenate(
+            [
+                verify_many(
+                    messages[lo : lo + CHUNK], public_keys[lo : lo + CHUNK], signatures[lo : lo + CHUNK]
+                )
+                for lo in range(0, len(messages), CHUNK)
+            ]
+        )
     rows, unencodable = signature_rows(messages, public_keys, signatures)
     keys = KeyTables(capacity=max(1, len(set(public_keys))))
     return verify_rows(rows, keys.rows_for(public_keys), keys) & ~unencodable

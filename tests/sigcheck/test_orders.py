@@ -73,3 +73,11 @@ def test_empty_and_mismatched(book):
     assert check_signatures([], []) == []
     with pytest.raises(ValueError, match="one public key per order"):
         check_signatures(signed[:2], keys[:1])
+
+
+def test_long_batches_go_in_chunks(book, monkeypatch):
+    signed, keys = book
+    keys = list(keys)
+    keys[11] = babyjub.add(keys[11], BASE8)
+    monkeypatch.setattr("rollup.sigcheck.orders.CHUNK", 4)
+    assert check_signatures(signed, keys) == [i != 11 for i in range(len(signed))]

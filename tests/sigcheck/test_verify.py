@@ -91,3 +91,11 @@ def test_empty_and_mismatched_batches(signed):
     assert verify_many([], [], []).tolist() == []
     with pytest.raises(ValueError, match="as many"):
         verify_many(signed.messages[:2], signed.keys[:1], signed.signatures[:2])
+
+
+def test_long_batches_go_in_chunks(signed, monkeypatch):
+    cases = list(zip(*signed, strict=True))
+    cases[9] = FORGERIES["wrong-message"](*cases[9])
+    whole = verify_many(*zip(*cases, strict=True)).tolist()
+    monkeypatch.setattr("rollup.sigcheck.verify.CHUNK", 7)
+    assert verify_many(*zip(*cases, strict=True)).tolist() == whole == [i != 9 for i in range(len(cases))]
