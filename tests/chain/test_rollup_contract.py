@@ -10,6 +10,7 @@ import hashlib
 import pytest
 from web3.logs import DISCARD
 
+from circuits.gadgets import babyjub, eddsa
 from tests.chain.conftest import new_account
 from tests.chain.points import double_g1, g2_outside_subgroup
 from verifier.chain_errors import ContractRevert
@@ -39,7 +40,12 @@ from verifier.settlement import (
 pytestmark = [pytest.mark.slow, pytest.mark.js]
 
 GENESIS = 0x2A2A
-L2_KEY = 0x1234_5678_9ABC
+L2_KEY = 0x1234_5678_9ABC << 192  # a packed key: its bytes read little-endian give y < r
+
+
+def _key_with_y(y: int, sign: int = 0) -> int:
+    """The l2Key (big-endian uint256) whose bytes hold ``y`` little-endian and the sign bit on top."""
+    return int.from_bytes((y | sign << 255).to_bytes(32, "little"), "big")
 
 
 def _trade(i: int) -> bytes:
@@ -337,7 +343,7 @@ def test_deposits_are_validated(chain, rollup):
     bad = [
         ("BadAmount", lambda: deposit_eth(chain, rollup, L2_KEY, DEFAULT_ETH_QUANTUM + 1)),
         ("BadAmount", lambda: deposit_eth(chain, rollup, L2_KEY, 0)),
-        ("NotInField", lambda: deposit_eth(chain, rollup, R, DEFAULT_ETH_QUANTUM)),
+        ("BadL2Key", lambda: deposit_eth(chain, rollup, _key_with_y(R), DEFAULT_ETH_QUANTUM)),
         ("WrongCollateral", lambda: chain.transact(rollup.functions.depositToken(L2_KEY, 5))),
     ]
     for error, action in bad:
@@ -345,6 +351,24 @@ def test_deposits_are_validated(chain, rollup):
             action()
         assert info.value.name == error
     assert rollup_status(chain, rollup).deposit_tail == 0
+
+
+def test_only_keys_the_circuit_can_unpack_enter_the_queue(chain, rollup):
+    """The queue takes circomlib-packed keys (y < r, the sign of x on top), which the deposit circuit
+    reproduces; any other 32 bytes could never be consumed and would stall the queue."""
+    real = [int.from_bytes(babyjub.pack(eddsa.public_key(bytes([i]) * 32)), "big") for i in range(1, 9)]
+    assert any(k >= R for k in real)  # a packed key is not a field element read big-endian
+    accepted = [*real, _key_with_y(0), _key_with_y(R - 1), _key_with_y(R - 1, sign=1), _key_with_y(5, sign=1)]
+    refused = [_key_with_y(R), _key_with_y(R, sign=1), _key_with_y(1 << 254), _key_with_y((1 << 255) - 1)]
+    for key in accepted:
+        assert chain.call(rollup.functions.isPackedKey(key)), hex(key)
+    for key in refused:
+        assert not chain.call(rollup.functions.isPackedKey(key)), hex(key)
+    deposit_eth(chain, rollup, real[0], DEFAULT_ETH_QUANTUM)
+    with pytest.raises(ContractRevert) as info:
+        deposit_eth(chain, rollup, refused[0], DEFAULT_ETH_QUANTUM)
+    assert info.value.name == "BadL2Key"
+    assert rollup_status(chain, rollup).deposit_tail == 1
 
 
 def test_ownership_moves_in_two_steps(chain, rollup):

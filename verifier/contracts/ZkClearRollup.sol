@@ -41,6 +41,11 @@ contract ZkClearRollup {
     uint256 internal constant OP_WITHDRAW = 2;
     /// Deposit record bytes [1, 43): l2Key (32) ‖ asset (2) ‖ amount (8), hashed into the queue.
     uint256 internal constant DEPOSIT_QUEUED_BYTES = 42;
+    /// Masks of every other 8-, 16-, 32- and 64-bit group, for reversing the bytes of a word.
+    uint256 internal constant MASK_8 = 0x00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff;
+    uint256 internal constant MASK_16 = 0x0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff;
+    uint256 internal constant MASK_32 = 0x00000000ffffffff00000000ffffffff00000000ffffffff00000000ffffffff;
+    uint256 internal constant MASK_64 = 0x0000000000000000ffffffffffffffff0000000000000000ffffffffffffffff;
     /// The only asset id the exchange circuit knows: its collateral.
     uint16 public constant COLLATERAL_ASSET = 0;
 
@@ -85,6 +90,7 @@ contract ZkClearRollup {
     error DepositMismatch(uint64 index);
     error UnknownAsset(uint16 asset);
     error WrongCollateral();
+    error BadL2Key();
     error BadAmount();
     error NothingToClaim();
     error TransferFailed();
@@ -213,8 +219,8 @@ contract ZkClearRollup {
 
     // ------------------------------------------------------------------ deposits
 
-    /// @notice Queue an ETH deposit to the L2 owner `l2Key` (a field element); the collateral must be
-    ///         ETH and msg.value a positive multiple of the quantum.
+    /// @notice Queue an ETH deposit to the L2 owner `l2Key` (its packed Baby Jubjub key, see
+    ///         isPackedKey); the collateral must be ETH and msg.value a positive multiple of the quantum.
     function depositEth(uint256 l2Key) external payable {
         if (collateralToken != address(0)) revert WrongCollateral();
         uint256 amount = msg.value / quantum;
@@ -237,11 +243,24 @@ contract ZkClearRollup {
 
     /// Queues keccak256(l2Key ‖ COLLATERAL_ASSET ‖ amount): the bytes a deposit record carries.
     function _enqueue(uint256 l2Key, uint64 amount) private {
-        if (l2Key >= R) revert NotInField();
+        if (!isPackedKey(l2Key)) revert BadL2Key();
         uint64 index = depositTail;
         depositHashes[index] = keccak256(abi.encodePacked(l2Key, COLLATERAL_ASSET, amount));
         depositTail = index + 1;
         emit DepositQueued(index, msg.sender, l2Key, amount);
+    }
+
+    /// @notice Whether `l2Key` (32 bytes, read big-endian) can be a circomlib-packed Baby Jubjub key:
+    ///         its bytes hold y little-endian, the top bit being the sign of x, and the circuit consumes
+    ///         a deposit only for y < r. Any other key would stall the queue, so it is refused.
+    function isPackedKey(uint256 l2Key) public pure returns (bool) {
+        uint256 v = l2Key; // reverse the 32 bytes: v becomes the little-endian reading
+        v = ((v >> 8) & MASK_8) | ((v & MASK_8) << 8);
+        v = ((v >> 16) & MASK_16) | ((v & MASK_16) << 16);
+        v = ((v >> 32) & MASK_32) | ((v & MASK_32) << 32);
+        v = ((v >> 64) & MASK_64) | ((v & MASK_64) << 64);
+        v = (v >> 128) | (v << 128);
+        return (v & ((1 << 255) - 1)) < R; // drop the sign bit
     }
 
     // ------------------------------------------------------------------ withdrawals
