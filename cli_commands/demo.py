@@ -8,31 +8,31 @@ import click
 
 from cli_commands.common import Progress, backend_option, bad_input_is_exit_2, quiet_option, ready_backend
 
-DEFAULT_KEY_DIR = Path.home() / ".cache" / "zkclear" / "keys"
-
 
 @click.command("demo")
 @click.option(
     "--key-dir",
     type=click.Path(file_okay=False),
-    default=str(DEFAULT_KEY_DIR),
-    show_default=True,
-    help="Where the batch circuit's proving key is cached (the second run skips the setup).",
+    help="Where the batch circuit's proving key is cached, so a second run skips the setup "
+    "(default: $ZKCLEAR_KEY_DIR or ~/.cache/zkclear/keys).",
 )
 @click.option("--out", type=click.Path(file_okay=False), help="Also write the proven batch and its key here.")
 @backend_option
 @quiet_option
 @bad_input_is_exit_2
-def demo(key_dir: str, out: str | None, backend: str, quiet: bool) -> None:
+def demo(key_dir: str | None, out: str | None, backend: str, quiet: bool) -> None:
     """Deposit, match, liquidate, withdraw; seal, prove, settle on chain and claim, on an embedded chain."""
     from rollup.demo.run import run_demo
     from rollup.demo.scenario import CONFIG, SHAPE
-    from rollup.exchange.proving import BatchProver
+    from rollup.exchange.proving import BatchProver, default_key_dir
 
     progress = Progress(quiet)
     ready_backend(backend, progress)
-    prover = BatchProver(CONFIG, SHAPE, key_dir=Path(key_dir).expanduser(), backend=backend)
-    progress.step(f"loading or setting up the batch circuit's keys ({key_dir})", lambda: prover.proving_key)
+    keys = Path(key_dir).expanduser() if key_dir else default_key_dir()
+    prover = progress.step(
+        f"compiling the batch circuit, loading or making its key (cached in {keys})",
+        lambda: BatchProver(CONFIG, SHAPE, key_dir=keys, backend=backend),
+    )
     report = run_demo(prover, progress.step)
     if out:
         _save(report, prover, Path(out))
@@ -63,8 +63,10 @@ def _print_table(report, prover) -> None:
     table.add_column("step")
     table.add_column("what happened")
     table.add_column("gas", justify="right")
-    deposits = ", ".join(f"{u.name} {eth(u.deposit)}" for u in (ALICE, BOB, CAROL))
-    table.add_row("deposit", f"queued on chain: {deposits}", " / ".join(f"{g:,}" for g in report.deposit_gas))
+    for user, gas in zip((ALICE, BOB, CAROL), report.deposit_gas, strict=True):
+        table.add_row(
+            "deposit", f"{user.name} deposits {eth(user.deposit)} into the on-chain queue", f"{gas:,}"
+        )
     for taker, maker, size, price in report.story.fills:
         table.add_row("match", f"{taker} buys {size} lots at {price:,} from {maker} (signed orders)", "")
     table.add_row("oracle", f"signed price {OPEN_PRICE:,} -> {CRASH_PRICE:,}: bob below maintenance", "")
@@ -73,7 +75,7 @@ def _print_table(report, prover) -> None:
     table.add_row(
         "seal",
         f"{len(batch.shape)} slots, {len(batch.pubdata)} bytes of pubdata, "
-        f"{prover.constraints:,} constraints, {report.seal_seconds:.1f} s",
+        f"{prover.r1cs.n_constraints:,} constraints, {report.seal_seconds:.1f} s",
         "",
     )
     table.add_row("prove", f"Groth16 over BN254 in {report.prove_seconds:.1f} s", "")
