@@ -90,7 +90,7 @@ def _print_table(report, prover) -> None:
         "claim", f"alice receives {report.claimed_wei / 10**18:g} ETH on L1", f"{report.claim_gas:,}"
     )
     rebuilt = "matches" if report.rebuilt_root == batch.new_root else "DIFFERS"
-    table.add_row("replay", f"state rebuilt from the settled calldata alone: root {rebuilt}", "")
+    table.add_row("replay", f"state rebuilt from calldata alone: root {rebuilt}", "")
     Console().print(table)
 
 
