@@ -6,17 +6,24 @@ from pathlib import Path
 
 import click
 
-from cli_commands.common import Progress, backend_option, bad_input_is_exit_2, quiet_option, ready_backend
+from cli_commands.common import (
+    BadInput,
+    Progress,
+    backend_option,
+    bad_input_is_exit_2,
+    quiet_option,
+    ready_backend,
+)
 
 
 @click.command("demo")
 @click.option(
     "--key-dir",
-    type=click.Path(file_okay=False),
+    type=click.Path(),
     help="Where the batch circuit's proving key is cached, so a second run skips the setup "
     "(default: $ZKCLEAR_KEY_DIR or ~/.cache/zkclear/keys).",
 )
-@click.option("--out", type=click.Path(file_okay=False), help="Also write the proven batch and its key here.")
+@click.option("--out", type=click.Path(), help="Also write the proven batch and its key here.")
 @backend_option
 @quiet_option
 @bad_input_is_exit_2
@@ -26,9 +33,12 @@ def demo(key_dir: str | None, out: str | None, backend: str, quiet: bool) -> Non
     from rollup.demo.scenario import CONFIG, SHAPE
     from rollup.exchange.proving import BatchProver, default_key_dir
 
+    keys = Path(key_dir).expanduser() if key_dir else default_key_dir()
+    for folder in (keys, Path(out) if out else None):
+        if folder is not None and folder.exists() and not folder.is_dir():
+            raise BadInput(f"{folder}: not a directory")
     progress = Progress(quiet)
     ready_backend(backend, progress)
-    keys = Path(key_dir).expanduser() if key_dir else default_key_dir()
     prover = progress.step(
         f"compiling the batch circuit, loading or making its key (cached in {keys})",
         lambda: BatchProver(CONFIG, SHAPE, key_dir=keys, backend=backend),

@@ -44,6 +44,15 @@ def test_the_story_deposits_every_user_and_liquidates_bob():
     assert (liquidation.account, liquidation.liquidator.order.account) == (BOB.account, CAROL.account)
 
 
+@pytest.mark.parametrize("option", ["--key-dir", "--out"])
+def test_a_file_where_a_folder_belongs_exits_2_with_one_line(tmp_path, option):
+    afile = tmp_path / "afile"
+    afile.write_text("")
+    result = CliRunner().invoke(main, ["demo", option, str(afile), "--quiet"])
+    assert result.exit_code == 2, result.output
+    assert result.output.strip().splitlines() == [f"Error: {afile}: not a directory"]
+
+
 @pytest.fixture(scope="module")
 def key_dir(tmp_path_factory) -> Path:
     """The demo circuit's key, made once (about a minute and a half); $ZKCLEAR_KEY_DIR reuses a cache."""
