@@ -39,7 +39,7 @@ def test_dev_setup_equals_setup_from_a_ptau_of_the_same_toxic_waste(samples, tmp
     write_ptau(power, tmp_path / "dev.ptau", toxic)
     from_ptau = setup(r1cs, read_ptau(tmp_path / "dev.ptau"), _Fixed(toxic.delta))
     direct = setup_from_toxic_waste(r1cs, toxic)
-    for field in POINTS + ("n_vars", "n_public", "domain_size", "mpc_params"):
+    for field in (*POINTS, "n_vars", "n_public", "domain_size", "mpc_params"):
         assert getattr(direct, field) == getattr(from_ptau, field), field
     for field in ARRAYS:
         assert np.array_equal(getattr(direct, field), getattr(from_ptau, field)), field
