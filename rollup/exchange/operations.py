@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from circuits.exchange.config import ORACLE_TAG, ORDER_TAG, TRANSFER_TAG, WITHDRAW_TAG
 from circuits.exchange.state_vars import AccountVar
 from circuits.field import FR
-from circuits.gadgets import eddsa
+from circuits.gadgets import babyjub, eddsa
 from circuits.gadgets.babyjub import Point
 from circuits.gadgets.eddsa import Signature
 from circuits.gadgets.merkle import MerklePath
@@ -43,6 +43,11 @@ class Deposit:
     amount: int
 
     op_type = "deposit"
+
+    @property
+    def l2_key(self) -> int:
+        """The key the contract's deposit queue names: circomlib's packed ``pk``, read big-endian."""
+        return int.from_bytes(babyjub.pack(self.pk), "big")
 
     def slot_inputs(self, state: ExchangeState) -> Inputs:
         account = state.account(self.account)
