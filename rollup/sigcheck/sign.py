@@ -12,7 +12,7 @@ import numpy as np
 from circuits.field import FR
 from circuits.gadgets.babyjub import SUBORDER, Point
 from circuits.gadgets.blake512 import blake512
-from circuits.gadgets.eddsa import Signature, _expanded_key
+from circuits.gadgets.eddsa import Signature, expanded_key
 from prover.bn254 import ints_to_limbs, limbs_to_ints
 from prover.kernels.fields import fr_inv, fr_mul, load4, store4
 from prover.kernels.threads import run_in_slices
@@ -45,7 +45,7 @@ def base8_multiples(scalars: Sequence[int]) -> list[Point]:
 
 def public_keys(private_keys: Sequence[bytes]) -> list[Point]:
     """``eddsa.public_key`` of each private key."""
-    return base8_multiples([_expanded_key(key)[0] >> 3 for key in private_keys])
+    return base8_multiples([expanded_key(key)[0] >> 3 for key in private_keys])
 
 
 def sign_many(private_keys: Sequence[bytes], messages: Sequence[int]) -> list[Signature]:
@@ -55,7 +55,7 @@ def sign_many(private_keys: Sequence[bytes], messages: Sequence[int]) -> list[Si
     if any(not 0 <= m < FR for m in messages):
         raise ValueError("the messages must be field elements")
     distinct = list(dict.fromkeys(private_keys))
-    expanded = {key: _expanded_key(key) for key in distinct}
+    expanded = {key: expanded_key(key) for key in distinct}
     keys_a = dict(zip(distinct, public_keys(distinct), strict=True))
     nonces = [
         int.from_bytes(blake512(expanded[key][1] + m.to_bytes(32, "little")), "little") % SUBORDER

@@ -14,7 +14,7 @@ from numba import types
 from numba.core.extending import intrinsic
 
 from circuits.field import FR
-from prover.kernels.arith import I64, _mac, const_limbs, emit_reduce
+from prover.kernels.arith import I64, const_limbs, emit_mac, emit_reduce
 from prover.kernels.fields import FQ_T
 
 WIDE_LIMBS = 9
@@ -60,7 +60,7 @@ def wide_mac(typingctx, acc, a, b):
         for i in range(4):
             carry = zero
             for j in range(4):
-                product[i + j], carry = _mac(builder, product[i + j], x[j], y[i], carry)
+                product[i + j], carry = emit_mac(builder, product[i + j], x[j], y[i], carry)
             product[i + 4] = carry
         return context.make_tuple(builder, WIDE_T, _add_into(builder, total, _join(builder, product)))
 
@@ -82,7 +82,7 @@ def wide_reduce(typingctx, acc):
             m = builder.mul(t[i], inv)
             carry = zero
             for j in range(4):
-                t[i + j], carry = _mac(builder, t[i + j], m, p[j], carry)
+                t[i + j], carry = emit_mac(builder, t[i + j], m, p[j], carry)
             t[i + 4 :] = _add_into(builder, t[i + 4 :], carry)
         return context.make_tuple(builder, FQ_T, emit_reduce(builder, t[4:8], FR, 4))
 
