@@ -96,20 +96,30 @@ def _object(path: str | Path) -> dict[str, Any]:
 
 
 def load_proof(path: str | Path) -> Proof:
-    obj = _object(path)
+    return proof_from_json(_object(path), str(path))
+
+
+def proof_from_json(obj: Any, where: str) -> Proof:
+    """A proof from proof.json's object; ``where`` names its place in messages."""
+    if not isinstance(obj, dict):
+        raise JsonFormatError(f"{where}: expected a proof object")
     return Proof(
-        a=_g1(_field(obj, "pi_a", path), f"{path}: pi_a"),
-        b=_g2(_field(obj, "pi_b", path), f"{path}: pi_b"),
-        c=_g1(_field(obj, "pi_c", path), f"{path}: pi_c"),
+        a=_g1(_field(obj, "pi_a", where), f"{where}: pi_a"),
+        b=_g2(_field(obj, "pi_b", where), f"{where}: pi_b"),
+        c=_g1(_field(obj, "pi_c", where), f"{where}: pi_c"),
     )
 
 
 def load_public(path: str | Path) -> list[int]:
     """Public signals; each must be below r."""
-    values = _load(path)
+    return public_from_json(_load(path), str(path))
+
+
+def public_from_json(values: Any, where: str) -> list[int]:
+    """Public signals from public.json's list; each must be below r."""
     if not isinstance(values, list):
-        raise JsonFormatError(f"{path}: expected a JSON list of decimal strings")
-    return [_int(v, f"{path}: public[{i}]", R_MODULUS) for i, v in enumerate(values)]
+        raise JsonFormatError(f"{where}: expected a JSON list of decimal strings")
+    return [_int(v, f"{where}: public[{i}]", R_MODULUS) for i, v in enumerate(values)]
 
 
 def load_verifying_key(path: str | Path) -> VerifyingKey:
