@@ -43,6 +43,7 @@ FQ_ONE = limb_tuple(_R % FQ)  # 1 in Montgomery form
 FQ_R2 = limb_tuple(_R * _R % FQ)  # mont_mul(x, R²) = x·R: into Montgomery form
 FR_ONE = limb_tuple(_R % FR)
 FR_R2 = limb_tuple(_R * _R % FR)
+PLAIN_ONE = limb_tuple(1)  # mont_mul(x, 1) = x/R: out of Montgomery form
 _FQ_EXP_INV = limb_tuple(FQ - 2)
 _FR_EXP_INV = limb_tuple(FR - 2)
 
