@@ -119,6 +119,26 @@ def groth16_setup(r1cs_file: str, ptau_file: str, zkey_file: str) -> None:
     click.echo(f"{zkey_file}: {r1cs.n_constraints} constraints, domain 2^{pk.log_domain_size}")
 
 
+@groth16.command("dev-setup")
+@click.argument("r1cs_file", type=existing_file)
+@click.argument("zkey_file", type=click.Path(dir_okay=False))
+@quiet_option
+@bad_input_is_exit_2
+def groth16_dev_setup(r1cs_file: str, zkey_file: str, quiet: bool) -> None:
+    """Make a proving key from a circuit and toxic waste drawn here and forgotten: seconds at any size
+    (no ptau), but whoever could read this process's memory can forge proofs. Development only."""
+    from circuits.r1cs import read_r1cs
+    from prover.dev_setup import dev_setup
+    from prover.zkey import write_zkey
+
+    progress = Progress(quiet)
+    ready_backend("fast", progress)
+    r1cs = read_r1cs(r1cs_file)
+    pk = progress.step("setup", lambda: dev_setup(r1cs))
+    write_zkey(pk, zkey_file)
+    click.echo(f"{zkey_file}: {r1cs.n_constraints} constraints, domain 2^{pk.log_domain_size}")
+
+
 @groth16.command("prove")
 @click.argument("zkey_file", type=existing_file)
 @click.argument("wtns_file", type=existing_file)

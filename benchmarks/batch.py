@@ -5,8 +5,8 @@
 Constraint counts are exact and need no values: a slot's count is what the slot adds to the
 circuit (its Merkle updates, signatures, rules and record bits); a trade's full cost adds its share
 of the SHA-256 commitment (its record's bits at the measured cost per 512-bit block). With
-``--prove``, batches of 1/4/16 trades (after deposits) are solved, set up on a local development
-ptau and proved with the named prover backend; otherwise prove times are left null. Writes
+``--prove``, batches of 1/4/16 trades (after deposits) get development keys (prover.dev_setup),
+are solved and proved with the named prover backend; otherwise prove times are left null. Writes
 benchmarks/results/batch.json.
 """
 
@@ -28,6 +28,7 @@ from circuits.gadgets.sha256 import sha256_var  # noqa: E402
 from verifier.pubdata_layout import BY_NAME  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "batch.json"
+KEYS = ROOT / "benchmarks" / ".cache" / "keys"
 
 
 def slot_costs(config: ExchangeConfig, op: str) -> int:
@@ -56,37 +57,44 @@ def total_constraints(config: ExchangeConfig, shape: BatchShape) -> int:
     return len(cs.constraints)
 
 
-def prove_times(config: ExchangeConfig, sizes: list[int], backend: str) -> dict[str, float]:
-    """Seconds to prove a batch of n trades, per n (setup and solving not included)."""
+def prove_times(config: ExchangeConfig, sizes: list[int], backend: str) -> dict[str, dict[str, float]]:
+    """Per batch of n trades (after deposits): constraints, and seconds to set up (development
+    keys, cached under benchmarks/.cache/keys after the first run), solve and prove."""
     import random
 
-    from circuits.cs import compile_circuit
-    from circuits.exchange.batch import batch_circuit
-    from prover.groth16 import prove
-    from prover.ptau import new_ptau, read_ptau
-    from prover.setup import domain_log_size, setup
+    from circuits.gadgets import eddsa
+    from rollup.exchange.proving import BatchProver
+    from rollup.exchange.state import ExchangeState
     from rollup.exchange.transition import apply_batch
-    from tests.exchange.scenario import ALICE, ALICE_KEY, BOB, BOB_KEY, deposit, genesis, trade
+    from tests.exchange.scenario import ALICE, ALICE_KEY, BOB, BOB_KEY, ORACLE_KEY, deposit, market, trade
 
+    genesis = ExchangeState(config, [market(1_000)] * config.n_markets, eddsa.public_key(ORACLE_KEY))
     funded = apply_batch(
-        genesis(), BatchShape(("deposit", "deposit")),
+        genesis, BatchShape(("deposit", "deposit")),
         [deposit(ALICE, ALICE_KEY, 10**9), deposit(BOB, BOB_KEY, 10**9)],
     ).state  # fmt: skip
-    times = {}
+    rows = {}
     for n in sizes:
         shape = BatchShape(("trade",) * n)
         ops = [trade(size=1, taker_id=4 * i + 1, maker_id=4 * i + 1, amount=1) for i in range(n)]
+        started = time.perf_counter()
+        prover = BatchProver(config, shape, KEYS, backend, random.Random(n))
+        ready = time.perf_counter()
         result = apply_batch(funded, shape, ops)
-        r1cs = compile_circuit(batch_circuit(config, shape))
-        ptau_path = RESULTS.parent / f"dev_{n}.ptau"
-        new_ptau(domain_log_size(r1cs), ptau_path, random.Random(n))
-        pk = setup(r1cs, read_ptau(ptau_path), random.Random(n))
-        ptau_path.unlink()
-        start = time.perf_counter()
-        prove(pk, result.witness, backend=backend)
-        times[str(n)] = round(time.perf_counter() - start, 2)
-        print(f"{n} trades: {r1cs.n_constraints} constraints, proved in {times[str(n)]} s")
-    return times
+        solved = time.perf_counter()
+        prover.prove(result)
+        proved = time.perf_counter()
+        rows[str(n)] = {
+            "constraints": prover.r1cs.n_constraints,
+            "domain_log": prover.proving_key.log_domain_size,
+            "compile_and_key_s": round(ready - started, 2),
+            "solve_s": round(solved - ready, 2),
+            "prove_s": round(proved - solved, 2),
+        }
+        size = f"{prover.r1cs.n_constraints:,} constraints (2^{prover.proving_key.log_domain_size})"
+        times = f"key {ready - started:.1f} s, solve {solved - ready:.1f} s, prove {proved - solved:.1f} s"
+        print(f"{n:>3} trades: {size}, {times}")
+    return rows
 
 
 def main() -> None:
@@ -111,9 +119,8 @@ def main() -> None:
     print(f"per trade with its share of SHA-256 ({block:,} per block): {per_trade:,}")
     print(f"fixed per batch (roots, global state, commitment of a 1-trade batch): {overhead:,}")
 
-    prove_seconds = (
-        prove_times(config, args.sizes, args.prove) if args.prove else dict.fromkeys(map(str, args.sizes))
-    )
+    proved = prove_times(config, args.sizes, args.prove) if args.prove else {}
+    prove_seconds = {str(n): proved[str(n)]["prove_s"] if proved else None for n in args.sizes}
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps({
         "account_depth": args.depth,
@@ -126,6 +133,7 @@ def main() -> None:
         "pubdata_bytes_per_op": {op: BY_NAME[op].width for op in SLOT_TYPES},
         "prove_backend": args.prove,
         "prove_seconds": prove_seconds,
+        "batches": proved,
     }, indent=2) + "\n")  # fmt: skip
     print(f"wrote {RESULTS.relative_to(ROOT)}")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,8 +80,7 @@ def _pack_terms(terms: Terms) -> bytes:
     return b"".join(out)
 
 
-def write_r1cs(r1cs: R1CS, path: str | Path) -> None:
-    """Write an iden3 ``.r1cs`` file (version 1) that circom and snarkjs read."""
+def _header_and_body(r1cs: R1CS) -> tuple[bytes, bytes]:
     header = struct.pack("<I", 32) + FR.to_bytes(32, "little") + struct.pack(
         "<IIIIQI",
         r1cs.n_wires,
@@ -91,6 +91,18 @@ def write_r1cs(r1cs: R1CS, path: str | Path) -> None:
         r1cs.n_constraints,
     )
     body = b"".join(_pack_terms(a) + _pack_terms(b) + _pack_terms(c) for a, b, c in r1cs.constraints)
+    return header, body
+
+
+def r1cs_digest(r1cs: R1CS) -> str:
+    """SHA-256 (hex) of the circuit's shape and constraints: names a circuit in a key cache."""
+    header, body = _header_and_body(r1cs)
+    return hashlib.sha256(header + body).hexdigest()
+
+
+def write_r1cs(r1cs: R1CS, path: str | Path) -> None:
+    """Write an iden3 ``.r1cs`` file (version 1) that circom and snarkjs read."""
+    header, body = _header_and_body(r1cs)
     labels = b"".join(struct.pack("<Q", i) for i in range(r1cs.n_wires))
     write_binfile(path, b"r1cs", 1, [(_HEADER, header), (_CONSTRAINTS, body), (_WIRE2LABEL, labels)])
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from circuits.field import FR
+from circuits.field import FR, batch_inverse
 from prover.bn254 import FQ, G1_GENERATOR, G2_GENERATOR
 
 _B_G2 = (
@@ -312,21 +312,6 @@ def first_off_curve(group: Group, points: Sequence[tuple[Any, Any] | None]) -> i
     return None
 
 
-def _batch_inverse(values: list[int]) -> list[int]:
-    """Inverses mod q of non-zero values with one exponentiation (Montgomery's trick)."""
-    prefix = []
-    acc = 1
-    for v in values:
-        prefix.append(acc)
-        acc = acc * v % FQ
-    inv = pow(acc, -1, FQ)
-    out = [0] * len(values)
-    for i in range(len(values) - 1, -1, -1):
-        out[i] = inv * prefix[i] % FQ
-        inv = inv * values[i] % FQ
-    return out
-
-
 def g1_multiply_all(points: Sequence[tuple[int, int] | None], k: int) -> list[tuple[int, int] | None]:
     """k·P for every affine G1 point P by one scalar, all in step (affine, one inversion per step).
 
@@ -340,13 +325,13 @@ def g1_multiply_all(points: Sequence[tuple[int, int] | None], k: int) -> list[tu
     base_y = [points[i][1] for i in live]  # type: ignore[index]
     xs, ys = list(base_x), list(base_y)
     for bit in bin(k)[3:]:
-        inv = _batch_inverse([2 * y for y in ys])
+        inv = batch_inverse([2 * y for y in ys], FQ)
         lam = [3 * x * x * t % FQ for x, t in zip(xs, inv, strict=True)]
         new_x = [(m * m - 2 * x) % FQ for m, x in zip(lam, xs, strict=True)]
         ys = [(m * (x - x3) - y) % FQ for m, x, x3, y in zip(lam, xs, new_x, ys, strict=True)]
         xs = new_x
         if bit == "1":
-            inv = _batch_inverse([bx - x for bx, x in zip(base_x, xs, strict=True)])
+            inv = batch_inverse([bx - x for bx, x in zip(base_x, xs, strict=True)], FQ)
             lam = [(by - y) * t % FQ for by, y, t in zip(base_y, ys, inv, strict=True)]
             new_x = [(m * m - x - bx) % FQ for m, x, bx in zip(lam, xs, base_x, strict=True)]
             ys = [(m * (x - x3) - y) % FQ for m, x, x3, y in zip(lam, xs, new_x, ys, strict=True)]

@@ -9,7 +9,6 @@ the points L_j(τ)·G, one block after another. Points are affine, Montgomery fo
 from __future__ import annotations
 
 import random
-import secrets
 import struct
 import sys
 from dataclasses import dataclass
@@ -18,16 +17,13 @@ from pathlib import Path
 import numpy as np
 
 from circuits.binfile import FormatError, read_binfile, read_field_header, write_binfile
-from circuits.field import FR
+from circuits.field import FR, batch_inverse
 from prover import bn254
-from prover.curve import G1, G2, FixedBase
+from prover.backends import get_backend
+from prover.toxic import DEV_WARNING, ToxicWaste
 
 _G1_BYTES, _G2_BYTES = 64, 128
 MAX_POWER = bn254.FR_TWO_ADICITY - 1
-DEV_WARNING = (
-    "WARNING: {what} uses toxic waste generated on this machine; it is for development only. "
-    "Anyone who kept that randomness can forge proofs. Use a public ceremony for anything real."
-)
 
 
 @dataclass
@@ -112,12 +108,11 @@ def lagrange_at(tau: int, log_n: int) -> list[int]:
     n = 1 << log_n
     w = bn254.root_of_unity(log_n)
     factor = (pow(tau, n, FR) - 1) * pow(n, -1, FR) % FR
-    out = []
-    wj = 1
-    for _ in range(n):
-        out.append(factor * wj * pow(tau - wj, -1, FR) % FR)
-        wj = wj * w % FR
-    return out
+    roots = [1] * n
+    for j in range(1, n):
+        roots[j] = roots[j - 1] * w % FR
+    inverses = batch_inverse([(tau - wj) % FR for wj in roots])
+    return [factor * wj % FR * inv % FR for wj, inv in zip(roots, inverses, strict=True)]
 
 
 def lagrange_sections_scalars(tau: int, power: int) -> tuple[list[int], list[int]]:
@@ -141,40 +136,39 @@ def lagrange_sections_scalars(tau: int, power: int) -> tuple[list[int], list[int
     return short + last, short
 
 
-def _random_nonzero(rng: random.Random) -> int:
-    return rng.randrange(1, FR)
-
-
-def new_ptau(power: int, path: str | Path, rng: random.Random | None = None) -> None:
+def new_ptau(
+    power: int, path: str | Path, rng: random.Random | None = None, backend: str = "fast"
+) -> ToxicWaste:
     """Write a prepared ``.ptau`` of 2^power from fresh local (τ, α, β): for development only.
 
     Section 7 holds one contribution record with the resulting τ·G1, τ·G2, α·G1, β·G1, β·G2 and
     no proof of knowledge (its key points are at infinity): ``snarkjs groth16 setup`` accepts the file,
-    ``snarkjs powersoftau verify`` does not, as nothing links it to a public ceremony.
+    ``snarkjs powersoftau verify`` does not, as nothing links it to a public ceremony. Returns the
+    toxic waste, for tests that check a setup against it.
     """
     if not 1 <= power <= MAX_POWER:
         raise ValueError(f"power {power} is out of range 1..{MAX_POWER}")
     print(DEV_WARNING.format(what="this powers-of-tau file"), file=sys.stderr)
-    rng = rng or secrets.SystemRandom()
-    n = 1 << power
-    tau = _random_nonzero(rng)
-    while pow(tau, 2 * n, FR) == 1:  # τ on a domain would make the Lagrange basis degenerate
-        tau = _random_nonzero(rng)
-    alpha, beta = _random_nonzero(rng), _random_nonzero(rng)
+    toxic = ToxicWaste.draw(power, rng)
+    write_ptau(power, path, toxic, backend)
+    return toxic
 
+
+def write_ptau(power: int, path: str | Path, toxic: ToxicWaste, backend: str = "fast") -> None:
+    """The prepared 2^power ceremony of ``toxic``'s τ, α and β, every point a fixed-base multiple."""
+    tau, alpha, beta = toxic.tau, toxic.alpha, toxic.beta
+    n = 1 << power
     powers = [1]
     for _ in range(2 * n - 2):
         powers.append(powers[-1] * tau % FR)
     lagrange_g1, lagrange_short = lagrange_sections_scalars(tau, power)
-
-    g1 = FixedBase(G1, G1.generator)
-    g2 = FixedBase(G2, G2.generator)
+    kernels = get_backend(backend)
 
     def on_g1(scalars: list[int]) -> bytes:
-        return bn254.g1_to_array(g1.multiply_many(scalars)).tobytes()
+        return kernels.fixed_base_g1(bn254.ints_to_limbs(scalars)).tobytes()
 
     def on_g2(scalars: list[int]) -> bytes:
-        return bn254.g2_to_array(g2.multiply_many(scalars)).tobytes()
+        return kernels.fixed_base_g2(bn254.ints_to_limbs(scalars)).tobytes()
 
     first = powers[:n]
     header = struct.pack("<I", 32) + bn254.FQ.to_bytes(32, "little") + struct.pack("<II", power, power)

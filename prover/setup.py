@@ -25,14 +25,37 @@ from circuits.r1cs import R1CS
 from prover import bn254
 from prover.curve import G1, G2, Group, first_off_curve, g1_multiply_all
 from prover.keys import ProvingKey
-from prover.ptau import DEV_WARNING, PowersOfTau
+from prover.ptau import PowersOfTau
+from prover.toxic import DEV_WARNING
 
 Terms = list[tuple[Any, int]]
+NO_CONTRIBUTIONS = struct.pack("<I", 0)  # section 10 after the circuit hash: no phase-2 contributions yet
 
 
 def domain_log_size(r1cs: R1CS) -> int:
     """log2 of the QAP domain: constraints plus one row per public wire (with wire 0), rounded up."""
     return max(1, (r1cs.n_constraints + r1cs.n_public).bit_length())
+
+
+def coefficient_columns(r1cs: R1CS) -> dict[str, np.ndarray]:
+    """The key's list of non-zero A and B entries (matrix, row, wire, value), with the public rows."""
+    coefs: list[tuple[int, int, int]] = []
+    values: list[int] = []
+    for row, (a, b, _) in enumerate(r1cs.constraints):
+        for matrix, terms in ((0, a), (1, b)):
+            for wire, k in terms.items():
+                coefs.append((matrix, row, wire))
+                values.append(k % FR)
+    for wire in range(r1cs.n_public + 1):
+        coefs.append((0, r1cs.n_constraints + wire, wire))
+        values.append(1)
+    columns = np.array(coefs, dtype=np.uint32).reshape(-1, 3)
+    return {
+        "coef_matrix": columns[:, 0].copy(),
+        "coef_constraint": columns[:, 1].copy(),
+        "coef_signal": columns[:, 2].copy(),
+        "coef_value": bn254.ints_to_limbs(values),
+    }
 
 
 def _combine(group: Group, terms: Terms) -> tuple:
@@ -71,8 +94,11 @@ def _uncompressed(group: Group, points: list) -> bytes:
     return b"".join(out)
 
 
-def circuit_hash(pk: ProvingKey, c_before_delta: list, ptau: PowersOfTau, log_n: int) -> bytes:
-    """snarkjs's circuit hash (``csHash``): BLAKE2b-512 over the key as it is before any δ is applied."""
+def circuit_hash(pk: ProvingKey, c_before_delta: list, tau_steps: list) -> bytes:
+    """snarkjs's circuit hash (``csHash``): BLAKE2b-512 over the key as it is before any δ is applied.
+
+    ``tau_steps`` are the points (τ^(i+N) − τ^i)·G1 for i < N − 1 (N the domain size).
+    """
     h = hashlib.blake2b(digest_size=64)
     h.update(_uncompressed(G1, [pk.alpha1, pk.beta1]))
     h.update(_uncompressed(G2, [pk.beta2, G2.generator]))
@@ -84,13 +110,7 @@ def circuit_hash(pk: ProvingKey, c_before_delta: list, ptau: PowersOfTau, log_n:
         h.update(_uncompressed(group, points))
 
     section(G1, bn254.g1_from_array(pk.ic))
-    n = 1 << log_n
-    taus = bn254.g1_from_array(ptau.tau_g1[: 2 * n - 1])
-    if any(p is None for p in taus) or first_off_curve(G1, taus) is not None:
-        raise FormatError(f"{ptau.path}: section 2 (tauG1) holds a point that is not valid")
-    h.update(struct.pack(">I", n - 1))
-    diffs = [G1.add_affine(G1.neg(G1.from_affine(taus[i])), taus[i + n]) for i in range(n - 1)]
-    h.update(_uncompressed(G1, G1.batch_to_affine(diffs)))
+    section(G1, tau_steps)
     section(G1, c_before_delta)
     section(G1, bn254.g1_from_array(pk.a))
     section(G1, bn254.g1_from_array(pk.b1))
@@ -130,23 +150,19 @@ def setup(r1cs: R1CS, ptau: PowersOfTau, rng: random.Random | None = None) -> Pr
     b1_terms: dict[int, Terms] = defaultdict(list)
     b2_terms: dict[int, Terms] = defaultdict(list)
     k_terms: dict[int, Terms] = defaultdict(list)  # β·A + α·B + C per wire: IC or C query
-    coefs: list[tuple[int, int, int, int]] = []
     for row, (a, b, c) in enumerate(r1cs.constraints):
         for wire, k in a.items():
             a_terms[wire].append((tau_g1[row], k))
             k_terms[wire].append((beta_g1[row], k))
-            coefs.append((0, row, wire, k % FR))
         for wire, k in b.items():
             b1_terms[wire].append((tau_g1[row], k))
             b2_terms[wire].append((tau_g2[row], k))
             k_terms[wire].append((alpha_g1[row], k))
-            coefs.append((1, row, wire, k % FR))
         for wire, k in c.items():
             k_terms[wire].append((tau_g1[row], k))
     for wire in range(n_pub + 1):
         a_terms[wire].append((tau_g1[m + wire], 1))
         k_terms[wire].append((beta_g1[m + wire], 1))
-        coefs.append((0, m + wire, wire, 1))
 
     def query(group: Group, terms: dict[int, Terms], wires: range) -> list:
         return group.batch_to_affine([_combine(group, terms.get(w, [])) for w in wires])
@@ -160,7 +176,6 @@ def setup(r1cs: R1CS, ptau: PowersOfTau, rng: random.Random | None = None) -> Pr
     def divide(points: list) -> np.ndarray:
         return bn254.g1_to_array(g1_multiply_all(points, delta_inv))
 
-    coef_arr = np.array([row[:3] for row in coefs], dtype=np.uint32).reshape(-1, 3)
     pk = ProvingKey(
         n_vars=r1cs.n_wires,
         n_public=n_pub,
@@ -172,10 +187,7 @@ def setup(r1cs: R1CS, ptau: PowersOfTau, rng: random.Random | None = None) -> Pr
         delta1=G1.to_affine(G1.multiply(G1.from_affine(G1.generator), delta)),
         delta2=G2.to_affine(G2.multiply(G2.from_affine(G2.generator), delta)),
         ic=bn254.g1_to_array(k_points[: n_pub + 1]),
-        coef_matrix=coef_arr[:, 0].copy(),
-        coef_constraint=coef_arr[:, 1].copy(),
-        coef_signal=coef_arr[:, 2].copy(),
-        coef_value=bn254.ints_to_limbs([row[3] for row in coefs]),
+        **coefficient_columns(r1cs),
         a=bn254.g1_to_array(query(G1, a_terms, wires)),
         b1=bn254.g1_to_array(query(G1, b1_terms, wires)),
         b2=bn254.g2_to_array(query(G2, b2_terms, wires)),
@@ -183,5 +195,14 @@ def setup(r1cs: R1CS, ptau: PowersOfTau, rng: random.Random | None = None) -> Pr
         h=divide(h_points),
         mpc_params=b"",
     )
-    pk.mpc_params = circuit_hash(pk, c_before_delta, ptau, log_n) + struct.pack("<I", 0)  # no contributions
+    pk.mpc_params = circuit_hash(pk, c_before_delta, _tau_steps(ptau, log_n)) + NO_CONTRIBUTIONS
     return pk
+
+
+def _tau_steps(ptau: PowersOfTau, log_n: int) -> list:
+    n = 1 << log_n
+    taus = bn254.g1_from_array(ptau.tau_g1[: 2 * n - 1])
+    if any(p is None for p in taus) or first_off_curve(G1, taus) is not None:
+        raise FormatError(f"{ptau.path}: section 2 (tauG1) holds a point that is not valid")
+    steps = [G1.add_affine(G1.neg(G1.from_affine(taus[i])), taus[i + n]) for i in range(n - 1)]
+    return G1.batch_to_affine(steps)

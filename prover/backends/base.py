@@ -27,6 +27,14 @@ class Backend(Protocol):
         """Σ scalars[i]·points[i] over G2; points ``(n, 2, 2, 4)``, scalars ``(n, 4)``."""
         ...
 
+    def fixed_base_g1(self, scalars: np.ndarray) -> np.ndarray:
+        """scalars[i]·G for the G1 generator G, as affine ``(n, 2, 4)`` rows (a setup's workload)."""
+        ...
+
+    def fixed_base_g2(self, scalars: np.ndarray) -> np.ndarray:
+        """scalars[i]·H for the G2 generator H, as affine ``(n, 2, 2, 4)`` rows."""
+        ...
+
     def ntt(self, values: np.ndarray, inverse: bool = False) -> np.ndarray:
         """Evaluate (or interpolate, when inverse) over the 2^k-th roots of unity; ``(n, 4)`` in and out."""
         ...

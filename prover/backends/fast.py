@@ -7,12 +7,16 @@ radix-2 and parallel. Kernels compile on first use into the on-disk cache (see
 
 from __future__ import annotations
 
+from functools import cache as memoize
+
 import numpy as np
 
 from circuits.field import FR
 from prover import bn254
 from prover.bn254 import G1Point, G2Point
+from prover.curve import G1, G2, FixedBase, Group
 from prover.kernels import cache
+from prover.kernels.fixed_base import WINDOW_BITS, multiply_all
 from prover.kernels.msm import msm
 from prover.kernels.poly import ntt, quotient_evaluations
 from prover.kernels.qap import qap_evaluations
@@ -41,6 +45,20 @@ def _msm_inputs(points: np.ndarray, scalars: np.ndarray, tail: tuple[int, ...]):
     return points, scalars
 
 
+@memoize
+def _generator_table(group: Group) -> np.ndarray:
+    """The fixed-base table of a generator as one point array (row j·2^c + d = d·2^(c·j)·G)."""
+    rows = [p for row in FixedBase(group, group.generator, window=WINDOW_BITS).tables for p in row]
+    return bn254.g1_to_array(rows) if group is G1 else bn254.g2_to_array(rows)
+
+
+def _fixed_base_scalars(scalars: np.ndarray) -> np.ndarray:
+    scalars = _kernel_array(scalars, (4,), "scalars")
+    if bn254.first_not_below(scalars, FR) is not None:
+        raise ValueError("a scalar is not below r")
+    return scalars
+
+
 class FastBackend:
     """Backend on numba kernels; agrees bit for bit with the reference backend."""
 
@@ -57,6 +75,12 @@ class FastBackend:
         if points.shape[0] == 0:
             return None
         return bn254.g2_from_array(msm(points, scalars))[0]
+
+    def fixed_base_g1(self, scalars: np.ndarray) -> np.ndarray:
+        return multiply_all(_generator_table(G1), _fixed_base_scalars(scalars))
+
+    def fixed_base_g2(self, scalars: np.ndarray) -> np.ndarray:
+        return multiply_all(_generator_table(G2), _fixed_base_scalars(scalars))
 
     def ntt(self, values: np.ndarray, inverse: bool = False) -> np.ndarray:
         return ntt(_kernel_array(values, (4,), "values"), inverse)
@@ -104,6 +128,8 @@ def warm_up() -> None:
     scalars = bn254.ints_to_limbs([3, 1, 0])
     backend.msm_g1(bn254.g1_to_array([bn254.G1_GENERATOR, bn254.G1_GENERATOR, None]), scalars)
     backend.msm_g2(bn254.g2_to_array([bn254.G2_GENERATOR, bn254.G2_GENERATOR, None]), scalars)
+    backend.fixed_base_g1(scalars)
+    backend.fixed_base_g2(scalars)
     values = bn254.ints_to_limbs([1, 2, 3, 4])
     backend.ntt(backend.ntt(values), inverse=True)
     backend.quotient_evaluations(values, values, values)

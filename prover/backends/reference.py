@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 
 from circuits.field import FR
 from prover import bn254
 from prover.bn254 import G1Point, G2Point
-from prover.curve import G1, G2
+from prover.curve import G1, G2, FixedBase, Group
+
+
+@cache
+def _generator_table(group: Group) -> FixedBase:
+    return FixedBase(group, group.generator)
 
 
 def _log2_exact(n: int) -> int:
@@ -56,6 +63,12 @@ class ReferenceBackend:
 
     def msm_g2(self, points: np.ndarray, scalars: np.ndarray) -> G2Point:
         return G2.msm(bn254.g2_from_array(points), bn254.limbs_to_ints(scalars))
+
+    def fixed_base_g1(self, scalars: np.ndarray) -> np.ndarray:
+        return bn254.g1_to_array(_generator_table(G1).multiply_many(bn254.limbs_to_ints(scalars)))
+
+    def fixed_base_g2(self, scalars: np.ndarray) -> np.ndarray:
+        return bn254.g2_to_array(_generator_table(G2).multiply_many(bn254.limbs_to_ints(scalars)))
 
     def ntt(self, values: np.ndarray, inverse: bool = False) -> np.ndarray:
         ints = bn254.limbs_to_ints(values)

@@ -34,6 +34,7 @@ def assert_bad_input(result, *fragments: str) -> None:
         [],
         ["groth16"],
         ["groth16", "setup"],
+        ["groth16", "dev-setup"],
         ["groth16", "prove"],
         ["groth16", "verify"],
         ["zkey", "export", "verificationkey"],
@@ -45,6 +46,25 @@ def assert_bad_input(result, *fragments: str) -> None:
 def test_help_everywhere(command):
     result = zk(*command, "--help")
     assert result.exit_code == 0 and "Usage:" in result.output
+
+
+@pytest.mark.js
+def test_dev_setup_key_serves_both_provers(samples, tmp_path):
+    """snarkjs proves with our development key and we verify; we prove and snarkjs verifies."""
+    sample, d = samples["public"], tmp_path
+    made = zk("groth16", "dev-setup", sample.r1cs_path, d / "dev.zkey", "--quiet")
+    assert made.exit_code == 0, made.output
+    assert zk("zkey", "export", "verificationkey", d / "dev.zkey", d / "vk.json").exit_code == 0
+    js("snarkjs", "groth16", "prove", d / "dev.zkey", sample.wtns_path, d / "theirs.json", d / "pub.json")
+    assert zk("groth16", "verify", d / "vk.json", d / "pub.json", d / "theirs.json").exit_code == 0
+    ours = zk("groth16", "prove", d / "dev.zkey", sample.wtns_path, d / "ours.json", d / "pub.json")
+    assert ours.exit_code == 0, ours.output
+    assert "OK!" in js("snarkjs", "groth16", "verify", d / "vk.json", d / "pub.json", d / "ours.json")
+
+
+def test_dev_setup_refuses_a_file_that_is_not_an_r1cs(tmp_path):
+    (tmp_path / "bad.r1cs").write_bytes(b"not an r1cs")
+    assert_bad_input(zk("groth16", "dev-setup", tmp_path / "bad.r1cs", tmp_path / "k.zkey"), "bad.r1cs")
 
 
 @pytest.fixture(scope="module")
