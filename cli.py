@@ -19,6 +19,7 @@ import click
 
 from circuits.binfile import FormatError
 from prover.backends import BACKENDS
+from rollup.operator.cli_commands import register as register_venue_commands
 from verifier.groth16 import VerificationInputError
 from verifier.snarkjs_json import JsonFormatError
 
@@ -465,6 +466,8 @@ def chain_verify(options, verification_key, public, proof, verifier_address) -> 
     if not valid:
         raise SystemExit(1)
 
+
+register_venue_commands(main)
 
 if __name__ == "__main__":
     main()
