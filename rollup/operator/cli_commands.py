@@ -374,6 +374,70 @@ def batch_show(batch_id, venue_dir, as_json) -> None:
     emit(as_json, data, "\n".join(f"{k}: {v}" for k, v in data.items()))
 
 
+keys_option = click.option(
+    "--keys", "key_dir", type=click.Path(file_okay=False, path_type=Path),
+    help="Where batch proving keys are cached (default: VENUE/circuit-keys).",
+)  # fmt: skip
+
+
+def batch_prover(venue: Path, key_dir: Path | None, config):
+    from rollup.operator.proving import Groth16Prover
+
+    return Groth16Prover(config, key_dir or venue / "circuit-keys")
+
+
+@batch.command("prove")
+@venue_option
+@keys_option
+@json_option
+@venue_errors
+def batch_prove(venue_dir, key_dir, as_json) -> None:
+    """Apply and prove every sealed batch, oldest first (a development key is made once per shape)."""
+    op = open_operator(venue_dir)
+    op.prover = batch_prover(venue_dir, key_dir, op.genesis.config)
+    pending = [row.id for row in op.store.batches("sealed")]
+    if pending and not as_json:
+        click.echo(f"proving batches {pending}...", err=True)
+    statuses = op.run_pipeline()
+    emit(as_json, {str(k): v for k, v in statuses.items()},
+         "\n".join(f"batch {k}: {v}" for k, v in statuses.items()) or "nothing to prove")  # fmt: skip
+
+
+@batch.command("verify")
+@click.argument("batch_id", type=click.IntRange(1))
+@venue_option
+@keys_option
+@json_option
+@venue_errors
+def batch_verify(batch_id, venue_dir, key_dir, as_json) -> None:
+    """Check BATCH's proof against its commitment, sha256(old root ‖ new root ‖ pubdata). Exit 0
+    valid, 1 invalid."""
+    import tempfile
+
+    from circuits.exchange.batch import BatchShape
+    from verifier.commitment import batch_commitment
+    from verifier.groth16 import verify
+    from verifier.snarkjs_json import load_proof
+
+    op = open_operator(venue_dir)
+    row = op.store.batch(batch_id)
+    if row is None or row.proof is None:
+        raise ValueError(f"batch {batch_id} has no proof (run 'zkclear batch prove')")
+    commitment = batch_commitment(row.old_root, row.new_root, row.pubdata)
+    vk = batch_prover(venue_dir, key_dir, op.genesis.config).verifying_key(BatchShape(row.shape))
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch) / "proof.json"
+        path.write_text(json.dumps(row.proof))
+        valid = [int(v) for v in row.public] == [commitment] and verify(vk, [commitment], load_proof(path))
+    emit(
+        as_json,
+        {"batch": batch_id, "valid": valid},
+        f"batch {batch_id}: {'valid' if valid else 'INVALID'} proof",
+    )
+    if not valid:
+        raise SystemExit(1)
+
+
 @click.command("status")
 @venue_option
 @json_option

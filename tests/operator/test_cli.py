@@ -4,6 +4,7 @@ output, and exit code 2 with one line for bad input and refused requests."""
 from __future__ import annotations
 
 import json
+import sqlite3
 
 import pytest
 from click.testing import CliRunner
@@ -15,13 +16,13 @@ FAST_KDF = ("--kdf-work", "1024")
 
 @pytest.fixture
 def zk(tmp_path):
-    """Run ``zkclear ARGS`` on a venue in tmp_path; returns (exit code, output)."""
+    """Run ``zkclear ARGS`` on a venue in tmp_path; returns (exit code, stdout, or all output on failure)."""
     runner = CliRunner()
     env = {"ZKCLEAR_PASSWORD": "pw", "ZKCLEAR_VENUE": str(tmp_path / "venue")}
 
     def run(*args: str) -> tuple[int, str]:
         result = runner.invoke(main, list(args), env=env)
-        return result.exit_code, result.output
+        return result.exit_code, result.stdout if result.exit_code == 0 else result.output
 
     return run
 
@@ -111,3 +112,24 @@ def test_a_replayed_order_id_is_refused(venue):
 def test_no_venue(zk):
     code, output = zk("status")
     assert code == 2 and "no venue here" in output
+
+
+@pytest.mark.slow
+def test_prove_and_verify_a_batch(zk, circuit_keys, tmp_path):
+    init = ("init", "--price", "1000", "--price", "50", "--account-depth", "2", "--order-depth", "1")
+    assert zk(*init, "--shape", "deposit,deposit,trade", *FAST_KDF)[0] == 0
+    for account in ("3", "9"):
+        assert zk("account", "new", account, *FAST_KDF)[0] == 0
+        assert zk("deposit", account, "10000")[0] == 0
+    assert zk("order", "place", "3", "0", "sell", "1000", "2")[0] == 0
+    assert as_json(zk("order", "place", "9", "0", "buy", "1000", "2", "--json"))["sealed_batches"] == [1]
+    keys = ("--keys", str(circuit_keys))
+    assert as_json(zk("batch", "prove", *keys, "--json")) == {"1": "proved"}
+    assert as_json(zk("batch", "verify", "1", *keys, "--json")) == {"batch": 1, "valid": True}
+    with sqlite3.connect(tmp_path / "venue" / "venue.db") as db:  # a proof of another commitment
+        db.execute("UPDATE batches SET pubdata = ? WHERE id = 1", (b"\x00" * 100,))
+    assert zk("batch", "verify", "1", *keys) == (1, "batch 1: INVALID proof\n")
+    assert zk("batch", "verify", "2", *keys) == (
+        2,
+        "Error: batch 2 has no proof (run 'zkclear batch prove')\n",
+    )

@@ -44,7 +44,7 @@ def interrupted_prover(shape, result):
     raise Interrupted  # the process "dies" after the batch was applied, before it was proved
 
 
-def test_a_real_batch_is_proved_verified_and_resumed_after_each_step(tmp_path):
+def test_a_real_batch_is_proved_verified_and_resumed_after_each_step(tmp_path, circuit_keys):
     db = tmp_path / "db"
     op = open_venue(db, PROVED_VENUE, prover=interrupted_prover)
     fund(op, {ALICE: 100_000, BOB: 20_000})
@@ -59,7 +59,7 @@ def test_a_real_batch_is_proved_verified_and_resumed_after_each_step(tmp_path):
     applied = op.store.batch(1)
     assert applied.status == "sealed" and applied.pubdata is not None  # applied, committed, not proved
 
-    prover = Groth16Prover(CONFIG, tmp_path / "keys", rng=random.Random(3))
+    prover = Groth16Prover(CONFIG, circuit_keys, rng=random.Random(3))
     settlement = Settlement(final=False)
     op = Operator.open(db, prover=prover, settlement=settlement)
     assert op.run_pipeline() == {1: "submitted"}
