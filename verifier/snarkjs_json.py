@@ -95,13 +95,17 @@ def _object(path: str | Path) -> dict[str, Any]:
     return obj
 
 
-def load_proof(path: str | Path) -> Proof:
-    obj = _object(path)
+def proof_from_json(obj: dict[str, Any], where: str | Path = "proof") -> Proof:
+    """A proof from its snarkjs JSON object (``where`` names it in errors)."""
     return Proof(
-        a=_g1(_field(obj, "pi_a", path), f"{path}: pi_a"),
-        b=_g2(_field(obj, "pi_b", path), f"{path}: pi_b"),
-        c=_g1(_field(obj, "pi_c", path), f"{path}: pi_c"),
+        a=_g1(_field(obj, "pi_a", where), f"{where}: pi_a"),
+        b=_g2(_field(obj, "pi_b", where), f"{where}: pi_b"),
+        c=_g1(_field(obj, "pi_c", where), f"{where}: pi_c"),
     )
+
+
+def load_proof(path: str | Path) -> Proof:
+    return proof_from_json(_object(path), path)
 
 
 def load_public(path: str | Path) -> list[int]:

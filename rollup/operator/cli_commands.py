@@ -412,12 +412,10 @@ def batch_prove(venue_dir, key_dir, as_json) -> None:
 def batch_verify(batch_id, venue_dir, key_dir, as_json) -> None:
     """Check BATCH's proof against its commitment, sha256(old root ‖ new root ‖ pubdata). Exit 0
     valid, 1 invalid."""
-    import tempfile
-
     from circuits.exchange.batch import BatchShape
     from verifier.commitment import batch_commitment
     from verifier.groth16 import verify
-    from verifier.snarkjs_json import load_proof
+    from verifier.snarkjs_json import proof_from_json
 
     op = open_operator(venue_dir)
     row = op.store.batch(batch_id)
@@ -425,10 +423,8 @@ def batch_verify(batch_id, venue_dir, key_dir, as_json) -> None:
         raise ValueError(f"batch {batch_id} has no proof (run 'zkclear batch prove')")
     commitment = batch_commitment(row.old_root, row.new_root, row.pubdata)
     vk = batch_prover(venue_dir, key_dir, op.genesis.config).verifying_key(BatchShape(row.shape))
-    with tempfile.TemporaryDirectory() as scratch:
-        path = Path(scratch) / "proof.json"
-        path.write_text(json.dumps(row.proof))
-        valid = [int(v) for v in row.public] == [commitment] and verify(vk, [commitment], load_proof(path))
+    proof = proof_from_json(row.proof, f"batch {batch_id}'s proof")
+    valid = [int(v) for v in row.public] == [commitment] and verify(vk, [commitment], proof)
     emit(
         as_json,
         {"batch": batch_id, "valid": valid},

@@ -3,19 +3,23 @@ submitted → settled, each state durable: an operator that stops after any step
 
 from __future__ import annotations
 
-import json
 import random
 
 import pytest
 
+from circuits.gadgets import eddsa
+from rollup.operator.chain_settlement import ChainSettlement
 from rollup.operator.operator import Operator
 from rollup.operator.proving import Groth16Prover
+from rollup.operator.records import l2_key
 from rollup.operator.store import BatchRow
-from tests.exchange.scenario import ALICE, BOB, CONFIG
+from tests.exchange.scenario import ALICE, BOB, BOB_KEY, CONFIG
 from tests.operator.venue import fund, open_venue, signed, with_shape
+from verifier.chain import Chain
 from verifier.commitment import batch_commitment
 from verifier.groth16 import verify
-from verifier.snarkjs_json import load_proof
+from verifier.settlement import DEFAULT_ETH_QUANTUM, deploy_settlement, deposit_eth, rollup_status
+from verifier.snarkjs_json import proof_from_json
 
 pytestmark = pytest.mark.slow
 PROVED_VENUE = with_shape(("deposit", "deposit", "trade"))  # 105k constraints: a 2^17 domain
@@ -67,12 +71,34 @@ def test_a_real_batch_is_proved_verified_and_resumed_after_each_step(tmp_path, c
     assert row.pubdata == applied.pubdata and row.new_root == op.root
     assert [int(x) for x in row.public] == [row.commitment]
     assert row.commitment == batch_commitment(row.old_root, row.new_root, row.pubdata)
-    (tmp_path / "proof.json").write_text(json.dumps(row.proof))
-    assert verify(
-        prover.verifying_key(PROVED_VENUE.shape), [row.commitment], load_proof(tmp_path / "proof.json")
-    )
+    assert verify(prover.verifying_key(PROVED_VENUE.shape), [row.commitment], proof_from_json(row.proof))
 
     settlement.final = True
     op = Operator.open(db, prover=prover, settlement=settlement)
     assert op.run_pipeline() == {1: "settled"} and settlement.submitted == [1]  # not submitted twice
     assert Operator.open(db).run_pipeline() == {}  # nothing left to do
+
+
+def test_a_proved_batch_settles_on_chain(tmp_path, circuit_keys):
+    """The rollup contract on the embedded chain accepts the operator's batch: proof, pubdata and
+    the deposits it consumes from the contract's queue.
+
+    The contract only queues keys whose packed form, read big-endian, is below r (about one key in
+    five: Bob's is, Alice's is not), though the deposit record carries any packed key; hence
+    these two accounts."""
+    prover = Groth16Prover(CONFIG, circuit_keys, rng=random.Random(3))
+    chain = Chain.embedded()
+    deployment = deploy_settlement(chain, prover.verifying_key(PROVED_VENUE.shape), PROVED_VENUE.state().root)
+    rollup = chain.contract("ZkClearRollup", deployment.rollup)
+    erin, erin_key = 5, bytes([9]) * 32
+    keys = {BOB: BOB_KEY, erin: erin_key}
+    op = open_venue(tmp_path / "db", PROVED_VENUE, prover=prover, settlement=ChainSettlement(chain, rollup))
+    for account, key in keys.items():
+        pk = eddsa.public_key(key)
+        queue_index = deposit_eth(chain, rollup, l2_key(pk), 20_000 * DEFAULT_ETH_QUANTUM)
+        op.deposit(queue_index, account, pk, 20_000)
+    op.place(signed(erin, 1, False, 1_000, 10, key=erin_key))
+    op.place(signed(BOB, 1, True, 1_000, 3))
+    assert op.run_pipeline() == {1: "settled"}
+    status = rollup_status(chain, rollup)
+    assert (status.state_root, status.batch_number, status.deposit_head) == (op.root, 1, 2)
