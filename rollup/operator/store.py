@@ -16,8 +16,6 @@ from rollup.exchange.operations import Operation, SignedOrder
 from rollup.operator import codec
 from rollup.operator.migrations import migrate
 
-BATCH_STATES = ("sealed", "proved", "submitted", "settled")
-
 
 @dataclass(frozen=True)
 class OrderRow:
@@ -179,10 +177,6 @@ class Store:
 
     def deposit_count(self) -> int:
         return self.conn.execute("SELECT COUNT(*) FROM deposits").fetchone()[0]
-
-    def deposits(self) -> list[tuple[int, int, int, int]]:
-        """(queue index, account, amount, op seq) in queue order."""
-        return list(self.conn.execute("SELECT * FROM deposits ORDER BY queue_index"))
 
     # --- operations and batches -----------------------------------------------------------------
 
