@@ -164,16 +164,16 @@ def init(venue_dir, prices, tick, lot, account_depth, order_depth, shape, deadli
         for p in prices
     )  # fmt: skip
     config = ExchangeConfig(len(markets), account_depth, order_depth)
+    batch_shape = BatchShape(tuple(s.strip() for s in shape.split(",")))  # checked before any key is made
     (venue_dir / "keys").mkdir(parents=True, exist_ok=True)
     new_key(venue_dir, "operator", kdf_work)
     oracle = new_key(venue_dir, "oracle", kdf_work)
-    slots = tuple(s.strip() for s in shape.split(","))
-    genesis = Genesis(config, markets, eddsa.public_key(oracle), BatchShape(slots), liquidator, deadline)
+    genesis = Genesis(config, markets, eddsa.public_key(oracle), batch_shape, liquidator, deadline)
     Operator.create(venue_dir / "venue.db", genesis)
     emit(
         as_json,
         genesis.to_json(),
-        f"venue at {venue_dir}: {len(markets)} markets, batches of {len(slots)} slots",
+        f"venue at {venue_dir}: {len(markets)} markets, batches of {len(batch_shape.slots)} slots",
     )
 
 

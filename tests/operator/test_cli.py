@@ -109,6 +109,12 @@ def test_a_replayed_order_id_is_refused(venue):
     assert code == 2 and "order id already used" in output
 
 
+def test_a_bad_shape_makes_no_venue(zk, tmp_path):
+    code, output = zk("init", "--shape", "trade,swap", *FAST_KDF)
+    assert code == 2 and "a batch needs slots of types" in output
+    assert not (tmp_path / "venue" / "keys").exists()
+
+
 def test_no_venue(zk):
     code, output = zk("status")
     assert code == 2 and "no venue here" in output
