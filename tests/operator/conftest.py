@@ -1,4 +1,4 @@
-"""A session-wide cache of batch proving keys, so tests proving the same circuit set it up once."""
+"""A cache of batch proving keys for the whole test run, so tests proving the same circuit set it up once."""
 
 from __future__ import annotations
 

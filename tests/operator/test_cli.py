@@ -1,4 +1,4 @@
-"""The venue commands through click's CliRunner: a session from ``init`` to a sealed batch, JSON
+"""The venue commands through click's CliRunner: a venue's life from ``init`` to a sealed batch, JSON
 output, and exit code 2 with one line for bad input and refused requests."""
 
 from __future__ import annotations
