@@ -56,7 +56,7 @@ def as_json(outcome: tuple[int, str]):
     return json.loads(output)
 
 
-def test_a_session_from_init_to_a_sealed_batch(venue):
+def test_a_venue_from_init_to_a_sealed_batch(venue):
     placed = as_json(venue("order", "place", "3", "0", "sell", "1000", "10", "--json"))
     assert placed == {"account": 3, "order_id": 1, "filled": 0, "resting": 10, "cancelled": 0, "fills": [],
                       "sealed_batches": []}  # fmt: skip
