@@ -7,23 +7,32 @@ naming the file and what is wrong).
 from __future__ import annotations
 
 import dataclasses
-import functools
 import json
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
-from circuits.binfile import FormatError
-from prover.backends import BACKENDS
-from rollup.operator.cli_commands import register as register_venue_commands
+from cli_commands import demo as demo_commands
+from cli_commands import settle as settle_commands
+from cli_commands import venue as venue_commands
+from cli_commands.common import (
+    RPC_URL_HELP,
+    BadInput,
+    ChainOptions,
+    Progress,
+    backend_option,
+    bad_input_is_exit_2,
+    chain_errors_as_bad_input,
+    load_any_verifying_key,
+    pass_chain_options,
+    quiet_option,
+    ready_backend,
+)
 from verifier.groth16 import VerificationInputError
-from verifier.snarkjs_json import JsonFormatError
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 EXAMPLE_INPUTS: dict[str, dict[str, int]] = {
     "mulchain": {"x": 3},
@@ -32,63 +41,7 @@ EXAMPLE_INPUTS: dict[str, dict[str, int]] = {
 }
 
 
-class BadInput(click.ClickException):
-    """A file is missing, damaged or inconsistent: exit code 2 with a one-line message."""
-
-    exit_code = 2
-
-
-def bad_input_is_exit_2(fn: F) -> F:
-    """Turn the library's input errors into :class:`BadInput`, never a traceback."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except (FormatError, JsonFormatError, VerificationInputError, OSError, ValueError) as exc:
-            raise BadInput(" ".join(str(exc).split())) from exc
-
-    return wrapper  # type: ignore[return-value]
-
-
 existing_file = click.Path(exists=True, dir_okay=False)
-backend_option = click.option(
-    "--backend",
-    type=click.Choice(sorted(BACKENDS)),
-    default="fast",
-    show_default=True,
-    help="Prover backend: fast (numba kernels) or reference (Python ints, the check).",
-)
-quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress output.")
-
-
-class Progress:
-    """Step-by-step progress on stderr (a rich spinner), or nothing when quiet."""
-
-    def __init__(self, quiet: bool) -> None:
-        from rich.console import Console
-
-        self.quiet = quiet
-        self.console = Console(stderr=True)
-
-    def step(self, name: str, fn: Callable[[], Any]) -> Any:
-        if self.quiet:
-            return fn()
-        started = time.perf_counter()
-        with self.console.status(f"{name}..."):
-            result = fn()
-        self.console.print(f"[dim]{name}: {time.perf_counter() - started:.2f} s[/dim]")
-        return result
-
-
-def ready_backend(backend: str, progress: Progress) -> None:
-    """Compile the fast kernels ahead of the work (first run only), saying so rather than seeming to hang."""
-    if backend != "fast":
-        return
-    from prover.backends.fast import kernels_cold, warm_up
-
-    if kernels_cold():
-        progress.step("compiling prover kernels (first run only, about a minute)", warm_up)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -342,56 +295,8 @@ def _run_example(circuit: str, out: Path, backend: str, progress: Progress) -> N
 # ---------------------------------------------------------------------------------------------------
 
 
-class ChainOptions:
-    """The chain a command talks to, connected on first use."""
-
-    def __init__(self, rpc_url: str | None, keystore: str | None) -> None:
-        self.rpc_url = rpc_url
-        self.keystore = keystore
-
-    def connect(self):
-        from verifier.chain import Chain
-        from verifier.chain_errors import ChainError
-        from verifier.chain_keys import load_account
-
-        if self.rpc_url is None:
-            return Chain.embedded()
-        try:
-            return Chain.connect(self.rpc_url, load_account(self.keystore))
-        except ChainError as exc:
-            raise BadInput(str(exc)) from exc
-
-
-pass_chain_options = click.make_pass_decorator(ChainOptions)
-
-
-def load_any_verifying_key(path: str):
-    """A verifying key from snarkjs's verification_key.json or from a Groth16 .zkey."""
-    if path.endswith(".zkey"):
-        from prover.zkey import read_zkey
-
-        return read_zkey(path).verifying_key()
-    from verifier.snarkjs_json import load_verifying_key
-
-    return load_verifying_key(path)
-
-
-def _chain_errors_as_bad_input(action):
-    from verifier.chain_errors import ChainError
-
-    try:
-        return action()
-    except (ChainError, JsonFormatError, ValueError) as exc:
-        raise BadInput(str(exc).splitlines()[0]) from exc
-
-
 @main.group("chain")
-@click.option(
-    "--rpc-url",
-    envvar="ZKCLEAR_RPC_URL",
-    help="JSON-RPC node (default: an embedded chain for this process only). The signing key comes from "
-    "$ZKCLEAR_PRIVATE_KEY or --keystore (password in $ZKCLEAR_KEYSTORE_PASSWORD), never from arguments.",
-)
+@click.option("--rpc-url", envvar="ZKCLEAR_RPC_URL", help=RPC_URL_HELP)
 @click.option("--keystore", type=click.Path(dir_okay=False), help="Encrypted JSON keystore of the signer.")
 @click.pass_context
 def chain_group(ctx: click.Context, rpc_url: str | None, keystore: str | None) -> None:
@@ -403,13 +308,15 @@ def chain_group(ctx: click.Context, rpc_url: str | None, keystore: str | None) -
 @click.argument("verification_key", type=click.Path(dir_okay=False))
 @click.option("--genesis-root", default="0", help="Initial state root (decimal or 0x-hex, below r).")
 @click.option("--operator", help="Operator address (default: the deployer).")
-@click.option("--eth-quantum", type=int, default=None, help="Wei per L2 unit of ETH (default 1 gwei).")
-@click.option("--test-token", is_flag=True, help="Also deploy a mintable TestToken as asset 1.")
+@click.option(
+    "--quantum", type=click.IntRange(min=1), help="Base units per L2 unit (default: 1 gwei, or 1 token unit)."
+)
+@click.option("--test-token", is_flag=True, help="Collateral: a new mintable TestToken instead of ETH.")
 @click.option("--out", type=click.Path(dir_okay=False), help="Write the addresses to this JSON file.")
 @pass_chain_options
-def chain_deploy(options, verification_key, genesis_root, operator, eth_quantum, test_token, out) -> None:
+def chain_deploy(options, verification_key, genesis_root, operator, quantum, test_token, out) -> None:
     """Deploy Groth16Verifier (holding VERIFICATION_KEY: snarkjs JSON or a .zkey) and ZkClearRollup."""
-    from verifier.settlement import DEFAULT_ETH_QUANTUM, deploy_settlement
+    from verifier.settlement import deploy_settlement
 
     def deploy() -> dict[str, object]:
         vk = load_any_verifying_key(verification_key)
@@ -419,12 +326,12 @@ def chain_deploy(options, verification_key, genesis_root, operator, eth_quantum,
             vk,
             int(genesis_root, 0),
             operator=operator,
-            eth_quantum=eth_quantum or DEFAULT_ETH_QUANTUM,
+            quantum=quantum,
             test_token=test_token,
         )
         return {"chain_id": chain.w3.eth.chain_id, **dataclasses.asdict(deployment)}
 
-    result = _chain_errors_as_bad_input(deploy)
+    result = chain_errors_as_bad_input(deploy)
     text = json.dumps(result, indent=1)
     if out:
         Path(out).write_text(text + "\n")
@@ -443,7 +350,7 @@ def chain_status(options, rollup_address) -> None:
         found = rollup_status(chain, chain.contract("ZkClearRollup", rollup_address))
         return {**dataclasses.asdict(found), "state_root": hex(found.state_root)}
 
-    click.echo(json.dumps(_chain_errors_as_bad_input(status), indent=1))
+    click.echo(json.dumps(chain_errors_as_bad_input(status), indent=1))
 
 
 @chain_group.command("verify")
@@ -461,13 +368,15 @@ def chain_verify(options, verification_key, public, proof, verifier_address) -> 
         vk, values, loaded = load_any_verifying_key(verification_key), load_public(public), load_proof(proof)
         return verify_onchain_accepts(options.connect(), vk, values, loaded, verifier_address)
 
-    valid = _chain_errors_as_bad_input(check)
+    valid = chain_errors_as_bad_input(check)
     click.echo("OK: valid proof (on chain)" if valid else "INVALID: proof rejected on chain")
     if not valid:
         raise SystemExit(1)
 
 
-register_venue_commands(main)
+settle_commands.register(main)
+demo_commands.register(main)
+venue_commands.register(main)
 
 if __name__ == "__main__":
     main()

@@ -48,17 +48,19 @@ def calldata_cost(data: bytes) -> dict[str, int]:
 
 
 def realistic_trades(n: int, seed: int = 1) -> bytes:
-    """Trades with plausible magnitudes (accounts < 2^20, sizes up to 10^4 lots, prices ~ 3·10^4), so
-    the zero/non-zero byte mix, which calldata is priced by, resembles real batches."""
+    """Trades with plausible magnitudes (accounts < 2^20, sizes up to 10^4 lots, prices ~ 3·10^4 ticks,
+    order ids < 2^16), so the zero/non-zero byte mix, which calldata is priced by, resembles real batches."""
     rng = random.Random(seed)
     return b"".join(
         encode_record(
             "trade",
             taker=rng.randrange(1 << 20),
             maker=rng.randrange(1 << 20),
-            market=rng.randrange(8),
-            size=rng.choice((-1, 1)) * rng.randrange(1, 10_000),
-            price=rng.randrange(29_000, 31_000),
+            market_side=rng.randrange(8) + 128 * rng.randrange(2),
+            size_lots=rng.randrange(1, 10_000),
+            price_ticks=rng.randrange(29_000, 31_000),
+            taker_order=rng.randrange(1 << 16),
+            maker_order=rng.randrange(1 << 16),
         )
         for _ in range(n)
     )

@@ -15,13 +15,14 @@ from verifier.solidity_args import proof_args, verifying_key_args
 from verifier.types import Proof, VerifyingKey
 
 DEFAULT_ETH_QUANTUM = 10**9  # wei per L2 unit of ETH: 64-bit amounts then reach 18e9 ETH
+DEFAULT_TOKEN_QUANTUM = 1
 
 
 @dataclass(frozen=True)
 class Deployment:
     verifier: str
     rollup: str
-    token: str | None = None  # the test token, registered as asset 1, if deployed
+    token: str | None = None  # the collateral token (a TestToken), or None for ETH collateral
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,8 @@ class RollupStatus:
     operator: str
     pending_operator: str
     verifier: str
+    collateral_token: str  # the zero address for ETH
+    quantum: int
 
 
 def deploy_verifier(chain: Chain, vk: VerifyingKey) -> Contract:
@@ -47,24 +50,21 @@ def deploy_rollup(
     genesis_root: int,
     *,
     operator: str | None = None,
-    eth_quantum: int = DEFAULT_ETH_QUANTUM,
+    collateral_token: str | None = None,
+    quantum: int | None = None,
 ) -> Contract:
-    """ZkClearRollup over a deployed verifier, owned by the chain's account."""
+    """ZkClearRollup over a deployed verifier, owned by the chain's account; its collateral is ETH, or
+    the ERC-20 at ``collateral_token``, at ``quantum`` base units per L2 unit."""
+    if quantum is None:
+        quantum = DEFAULT_TOKEN_QUANTUM if collateral_token else DEFAULT_ETH_QUANTUM
     return chain.deploy(
         "ZkClearRollup",
         verifier,
         genesis_root.to_bytes(32, "big"),
         operator or chain.account.address,
-        eth_quantum,
+        collateral_token or "0x" + "00" * 20,
+        quantum,
     )
-
-
-def deploy_test_token(chain: Chain, rollup: Contract, quantum: int = 1) -> tuple[Contract, int]:
-    """A TestToken registered on the rollup; returns the token and its asset id."""
-    token = chain.deploy("TestToken", "zkclear test USD", "tUSD")
-    receipt = chain.transact(rollup.functions.addAsset(token.address, quantum))
-    (event,) = rollup.events.AssetAdded().process_receipt(receipt, errors=DISCARD)
-    return token, int(event["args"]["asset"])
 
 
 def deploy_settlement(
@@ -73,37 +73,34 @@ def deploy_settlement(
     genesis_root: int,
     *,
     operator: str | None = None,
-    eth_quantum: int = DEFAULT_ETH_QUANTUM,
+    quantum: int | None = None,
     test_token: bool = False,
 ) -> Deployment:
-    """Verifier and rollup; with ``test_token``, a TestToken registered as an asset."""
+    """Verifier and rollup; with ``test_token``, the collateral is a freshly deployed TestToken."""
     verifier = deploy_verifier(chain, vk)
-    rollup = deploy_rollup(chain, verifier.address, genesis_root, operator=operator, eth_quantum=eth_quantum)
-    token = deploy_test_token(chain, rollup)[0].address if test_token else None
+    token = chain.deploy("TestToken", "zkclear test USD", "tUSD").address if test_token else None
+    rollup = deploy_rollup(
+        chain, verifier.address, genesis_root, operator=operator, collateral_token=token, quantum=quantum
+    )
     return Deployment(verifier=verifier.address, rollup=rollup.address, token=token)
 
 
 def deposit_eth(
     chain: Chain, rollup: Contract, l2_key: int, wei: int, sender: LocalAccount | None = None
 ) -> int:
-    """Queue an ETH deposit; returns its queue index."""
+    """Queue an ETH deposit (the collateral must be ETH); returns its queue index."""
     receipt = chain.transact(rollup.functions.depositEth(l2_key), value=wei, sender=sender)
     return _queued_index(rollup, receipt)
 
 
 def deposit_token(
-    chain: Chain,
-    rollup: Contract,
-    l2_key: int,
-    asset: int,
-    amount: int,
-    sender: LocalAccount | None = None,
+    chain: Chain, rollup: Contract, l2_key: int, amount: int, sender: LocalAccount | None = None
 ) -> int:
-    """Approve the rollup for the asset's token, then queue the deposit; returns its queue index."""
-    token_address, quantum = chain.call(rollup.functions.assets(asset))
-    token = chain.contract("TestToken", token_address)
+    """Approve the rollup for its collateral token, then queue the deposit; returns its queue index."""
+    token = chain.contract("TestToken", chain.call(rollup.functions.collateralToken()))
+    quantum = chain.call(rollup.functions.quantum())
     chain.transact(token.functions.approve(rollup.address, amount * quantum), sender=sender)
-    receipt = chain.transact(rollup.functions.depositToken(l2_key, asset, amount), sender=sender)
+    receipt = chain.transact(rollup.functions.depositToken(l2_key, amount), sender=sender)
     return _queued_index(rollup, receipt)
 
 
@@ -128,9 +125,10 @@ def submit_batch(
 
 
 def claim_withdrawal(
-    chain: Chain, rollup: Contract, recipient: str, asset: int, sender: LocalAccount | None = None
+    chain: Chain, rollup: Contract, recipient: str, sender: LocalAccount | None = None
 ) -> TxReceipt:
-    return chain.transact(rollup.functions.claimWithdrawal(recipient, asset), sender=sender)
+    """Pay ``recipient`` its claimable collateral; raises ContractRevert (NothingToClaim) if none."""
+    return chain.transact(rollup.functions.claimWithdrawal(recipient), sender=sender)
 
 
 def rollup_status(chain: Chain, rollup: Contract) -> RollupStatus:
@@ -144,6 +142,8 @@ def rollup_status(chain: Chain, rollup: Contract) -> RollupStatus:
         operator=chain.call(f.operator()),
         pending_operator=chain.call(f.pendingOperator()),
         verifier=chain.call(f.verifier()),
+        collateral_token=chain.call(f.collateralToken()),
+        quantum=chain.call(f.quantum()),
     )
 
 
@@ -185,20 +185,26 @@ def verify_onchain(chain: Chain, verifier: Contract, public: list[int], proof: P
     return bool(chain.call(verifier.functions.verifyProof(a, b, c, public)))
 
 
-def verify_onchain_accepts(
-    chain: Chain, vk: VerifyingKey, public: list[int], proof: Proof, verifier_address: str | None = None
-) -> bool:
-    """Whether Groth16Verifier (at ``verifier_address``, else freshly deployed for ``vk``) accepts the
-    proof; a PrecompileFailed revert (B refused by the pairing precompile) counts as rejection."""
-    if len(public) != vk.n_public:
-        raise ValueError(f"{len(public)} public inputs given, the key takes {vk.n_public}")
-    if verifier_address:
-        verifier = chain.contract("Groth16Verifier", verifier_address)
-    else:
-        verifier = deploy_verifier(chain, vk)
+def verifier_accepts(chain: Chain, verifier: Contract, public: list[int], proof: Proof) -> bool:
+    """verifyProof on a deployed verifier, a PrecompileFailed revert (B refused by the pairing
+    precompile) counting as rejection."""
     try:
         return verify_onchain(chain, verifier, public, proof)
     except ContractRevert as exc:
         if exc.name == "PrecompileFailed":
             return False
         raise
+
+
+def verify_onchain_accepts(
+    chain: Chain, vk: VerifyingKey, public: list[int], proof: Proof, verifier_address: str | None = None
+) -> bool:
+    """Whether Groth16Verifier (at ``verifier_address``, else freshly deployed for ``vk``) accepts the
+    proof."""
+    if len(public) != vk.n_public:
+        raise ValueError(f"{len(public)} public inputs given, the key takes {vk.n_public}")
+    if verifier_address:
+        verifier = chain.contract("Groth16Verifier", verifier_address)
+    else:
+        verifier = deploy_verifier(chain, vk)
+    return verifier_accepts(chain, verifier, public, proof)

@@ -95,8 +95,14 @@ def _object(path: str | Path) -> dict[str, Any]:
     return obj
 
 
-def proof_from_json(obj: dict[str, Any], where: str | Path = "proof") -> Proof:
-    """A proof from its snarkjs JSON object (``where`` names it in errors)."""
+def load_proof(path: str | Path) -> Proof:
+    return proof_from_json(_object(path), str(path))
+
+
+def proof_from_json(obj: Any, where: str) -> Proof:
+    """A proof from proof.json's object; ``where`` names its place in messages."""
+    if not isinstance(obj, dict):
+        raise JsonFormatError(f"{where}: expected a proof object")
     return Proof(
         a=_g1(_field(obj, "pi_a", where), f"{where}: pi_a"),
         b=_g2(_field(obj, "pi_b", where), f"{where}: pi_b"),
@@ -104,16 +110,16 @@ def proof_from_json(obj: dict[str, Any], where: str | Path = "proof") -> Proof:
     )
 
 
-def load_proof(path: str | Path) -> Proof:
-    return proof_from_json(_object(path), path)
-
-
 def load_public(path: str | Path) -> list[int]:
     """Public signals; each must be below r."""
-    values = _load(path)
+    return public_from_json(_load(path), str(path))
+
+
+def public_from_json(values: Any, where: str) -> list[int]:
+    """Public signals from public.json's list; each must be below r."""
     if not isinstance(values, list):
-        raise JsonFormatError(f"{path}: expected a JSON list of decimal strings")
-    return [_int(v, f"{path}: public[{i}]", R_MODULUS) for i, v in enumerate(values)]
+        raise JsonFormatError(f"{where}: expected a JSON list of decimal strings")
+    return [_int(v, f"{where}: public[{i}]", R_MODULUS) for i, v in enumerate(values)]
 
 
 def load_verifying_key(path: str | Path) -> VerifyingKey:

@@ -38,7 +38,8 @@ class Signature:
         return cls(r8, int.from_bytes(data[32:], "little"))
 
 
-def _expanded_key(private_key: bytes) -> tuple[int, bytes]:
+def expanded_key(private_key: bytes) -> tuple[int, bytes]:
+    """circomlibjs's key expansion: the secret scalar (clamped, from BLAKE-512) and the nonce prefix."""
     if len(private_key) != PRIVATE_KEY_BYTES:
         raise ValueError(f"a private key has {PRIVATE_KEY_BYTES} bytes, got {len(private_key)}")
     digest = bytearray(blake512(private_key))
@@ -49,7 +50,7 @@ def _expanded_key(private_key: bytes) -> tuple[int, bytes]:
 
 def public_key(private_key: bytes) -> Point:
     """circomlibjs's ``prv2pub``."""
-    s, _ = _expanded_key(private_key)
+    s, _ = expanded_key(private_key)
     return babyjub.mul(BASE8, s >> 3)
 
 
@@ -61,7 +62,7 @@ def sign(private_key: bytes, message: int) -> Signature:
     """circomlibjs's ``signPoseidon`` on a field element."""
     if not 0 <= message < FR:
         raise ValueError("the message must be a field element")
-    s, prefix = _expanded_key(private_key)
+    s, prefix = expanded_key(private_key)
     a = babyjub.mul(BASE8, s >> 3)
     r = int.from_bytes(blake512(prefix + message.to_bytes(32, "little")), "little") % SUBORDER
     r8 = babyjub.mul(BASE8, r)

@@ -45,7 +45,7 @@ def _lo_hi(builder: ir.IRBuilder, wide: ir.Value) -> tuple[ir.Value, ir.Value]:
     return builder.trunc(wide, I64), builder.trunc(builder.lshr(wide, ir.Constant(I128, 64)), I64)
 
 
-def _mac(builder: ir.IRBuilder, acc, a, b, carry) -> tuple[ir.Value, ir.Value]:
+def emit_mac(builder: ir.IRBuilder, acc, a, b, carry) -> tuple[ir.Value, ir.Value]:
     """acc + a*b + carry as (low, high) 64-bit words."""
     prod = builder.mul(builder.zext(a, I128), builder.zext(b, I128))
     wide = builder.add(builder.add(prod, builder.zext(acc, I128)), builder.zext(carry, I128))
@@ -66,13 +66,13 @@ def emit_mont_mul(builder: ir.IRBuilder, a: list, b: list, modulus: int) -> list
     zero = ir.Constant(I64, 0)
     t = [zero, zero, zero, zero]
     for i in range(4):
-        t0, carry_a = _mac(builder, t[0], a[0], b[i], zero)
+        t0, carry_a = emit_mac(builder, t[0], a[0], b[i], zero)
         m = builder.mul(t0, inv)
-        _, carry_m = _mac(builder, t0, m, p[0], zero)
+        _, carry_m = emit_mac(builder, t0, m, p[0], zero)
         new = [zero] * 4
         for j in range(1, 4):
-            tj, carry_a = _mac(builder, t[j], a[j], b[i], carry_a)
-            new[j - 1], carry_m = _mac(builder, tj, m, p[j], carry_m)
+            tj, carry_a = emit_mac(builder, t[j], a[j], b[i], carry_a)
+            new[j - 1], carry_m = emit_mac(builder, tj, m, p[j], carry_m)
         new[3] = builder.add(carry_m, carry_a)
         t = new
     return _subtract_if_not_below(builder, join256(builder, t), modulus)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from circuits.exchange.config import ORACLE_TAG, ORDER_TAG, TRANSFER_TAG, WITHDRAW_TAG
 from circuits.exchange.state_vars import AccountVar
 from circuits.field import FR
-from circuits.gadgets import eddsa
+from circuits.gadgets import babyjub, eddsa
 from circuits.gadgets.babyjub import Point
 from circuits.gadgets.eddsa import Signature
 from circuits.gadgets.merkle import MerklePath
@@ -43,6 +43,11 @@ class Deposit:
     amount: int
 
     op_type = "deposit"
+
+    @property
+    def l2_key(self) -> int:
+        """The key the contract's deposit queue names: circomlib's packed ``pk``, read big-endian."""
+        return int.from_bytes(babyjub.pack(self.pk), "big")
 
     def slot_inputs(self, state: ExchangeState) -> Inputs:
         account = state.account(self.account)
@@ -97,7 +102,8 @@ class Order:
     order_id: int
     expiry: int
 
-    def message(self) -> int:
+    def message_inputs(self) -> list[int]:
+        """The Poseidon inputs of :meth:`message`: the order tag, then the fields in order."""
         fields = [
             self.account,
             self.market,
@@ -107,7 +113,10 @@ class Order:
             self.order_id,
             self.expiry,
         ]
-        return poseidon([ORDER_TAG, *fields])
+        return [ORDER_TAG, *fields]
+
+    def message(self) -> int:
+        return poseidon(self.message_inputs())
 
     def sign(self, private_key: bytes) -> SignedOrder:
         return SignedOrder(self, eddsa.sign(private_key, self.message()))

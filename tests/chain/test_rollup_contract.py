@@ -10,6 +10,7 @@ import hashlib
 import pytest
 from web3.logs import DISCARD
 
+from circuits.gadgets import babyjub, eddsa
 from tests.chain.conftest import new_account
 from tests.chain.points import double_g1, g2_outside_subgroup
 from verifier.chain_errors import ContractRevert
@@ -28,7 +29,6 @@ from verifier.settlement import (
     DEFAULT_ETH_QUANTUM,
     claim_withdrawal,
     deploy_rollup,
-    deploy_test_token,
     deploy_verifier,
     deposit_eth,
     deposit_token,
@@ -40,7 +40,12 @@ from verifier.settlement import (
 pytestmark = [pytest.mark.slow, pytest.mark.js]
 
 GENESIS = 0x2A2A
-L2_KEY = 0x1234_5678_9ABC
+L2_KEY = 0x1234_5678_9ABC << 192  # a packed key: its bytes read little-endian give y < r
+
+
+def _key_with_y(y: int, sign: int = 0) -> int:
+    """The l2Key (big-endian uint256) whose bytes hold ``y`` little-endian and the sign bit on top."""
+    return int.from_bytes((y | sign << 255).to_bytes(32, "little"), "big")
 
 
 def _trade(i: int) -> bytes:
@@ -66,6 +71,13 @@ def verifier_address(chain, snark) -> str:
 @pytest.fixture
 def rollup(chain, verifier_address):
     return deploy_rollup(chain, verifier_address, GENESIS)
+
+
+@pytest.fixture
+def token_rollup(chain, verifier_address):
+    """A rollup whose collateral is a TestToken (10 token units per L2 unit), and the token."""
+    token = chain.deploy("TestToken", "t", "t")
+    return deploy_rollup(chain, verifier_address, GENESIS, collateral_token=token.address, quantum=10), token
 
 
 def _root(chain, rollup) -> int:
@@ -119,18 +131,16 @@ def test_commitment_matches_python(chain, rollup):
 
 
 def test_valid_batch_settles_and_moves_the_root(chain, snark, rollup):
-    token, asset = deploy_test_token(chain, rollup)
     user = new_account(chain)
-    chain.transact(token.functions.mint(user.address, 10**6))
     first = deposit_eth(chain, rollup, L2_KEY, 3 * DEFAULT_ETH_QUANTUM, sender=user)
-    second = deposit_token(chain, rollup, L2_KEY + 1, asset, 500, sender=user)
+    second = deposit_eth(chain, rollup, L2_KEY + 1, 500 * DEFAULT_ETH_QUANTUM, sender=user)
     assert (first, second) == (0, 1)
-    assert chain.call(rollup.functions.depositHashes(1)) == deposit_queue_hash(L2_KEY + 1, asset, 500)
+    assert chain.call(rollup.functions.depositHashes(1)) == deposit_queue_hash(L2_KEY + 1, 0, 500)
     pubdata = b"".join(
         [
             _deposit(L2_KEY, 0, 3),
             _trade(0),
-            _deposit(L2_KEY + 1, asset, 500),
+            _deposit(L2_KEY + 1, 0, 500),
             _trade(1),
             _withdraw(user.address, 0, 2),
         ]
@@ -147,7 +157,7 @@ def test_valid_batch_settles_and_moves_the_root(chain, snark, rollup):
     (event,) = rollup.events.BatchSettled().process_receipt(receipt, errors=DISCARD)
     assert event["args"]["commitment"] == batch_commitment(GENESIS, new_root, pubdata)
     assert int.from_bytes(event["args"]["oldRoot"], "big") == GENESIS
-    assert chain.call(rollup.functions.claimable(user.address, 0)) == 2
+    assert chain.call(rollup.functions.claimable(user.address)) == 2
     (settled,) = settled_batches(chain, rollup)  # the batch read back from the chain alone
     assert (settled.number, settled.old_root, settled.new_root, settled.pubdata) == (
         0,
@@ -274,36 +284,67 @@ def test_only_the_operator_submits_and_the_change_takes_two_steps(chain, snark, 
 
 
 def test_withdrawal_is_claimed_once(chain, snark, rollup):
-    token, asset = deploy_test_token(chain, rollup, quantum=10)
     depositor, recipient = new_account(chain), new_account(chain, wei=10**18)
-    chain.transact(token.functions.mint(depositor.address, 10_000))
     deposit_eth(chain, rollup, L2_KEY, 5 * DEFAULT_ETH_QUANTUM, sender=depositor)
-    deposit_token(chain, rollup, L2_KEY, asset, 100, sender=depositor)
-    pubdata = (
-        _deposit(L2_KEY, 0, 5)
-        + _deposit(L2_KEY, asset, 100)
-        + _withdraw(recipient.address, 0, 4)
-        + _withdraw(recipient.address, asset, 60)
-    )
+    pubdata = _deposit(L2_KEY, 0, 5) + _withdraw(recipient.address, 0, 4) + _withdraw(recipient.address, 0, 1)
     _submit(chain, snark, rollup, 1, pubdata)
-    eth_before = chain.w3.eth.get_balance(recipient.address)
-    claim_withdrawal(chain, rollup, recipient.address, 0)  # anyone may trigger; the recipient is paid
-    assert chain.w3.eth.get_balance(recipient.address) - eth_before == 4 * DEFAULT_ETH_QUANTUM
-    claim_withdrawal(chain, rollup, recipient.address, asset, sender=recipient)
+    assert chain.call(rollup.functions.claimable(recipient.address)) == 5
+    before = chain.w3.eth.get_balance(recipient.address)
+    claim_withdrawal(chain, rollup, recipient.address)  # anyone may trigger; the recipient is paid
+    assert chain.w3.eth.get_balance(recipient.address) - before == 5 * DEFAULT_ETH_QUANTUM
+    with pytest.raises(ContractRevert) as info:
+        claim_withdrawal(chain, rollup, recipient.address)
+    assert info.value.name == "NothingToClaim"
+
+
+def test_token_collateral_is_deposited_and_claimed(chain, snark, token_rollup):
+    rollup, token = token_rollup
+    depositor, recipient = new_account(chain), new_account(chain)
+    chain.transact(token.functions.mint(depositor.address, 10_000))
+    assert deposit_token(chain, rollup, L2_KEY, 100, sender=depositor) == 0
+    assert chain.call(token.functions.balanceOf(rollup.address)) == 1_000
+    assert chain.call(rollup.functions.depositHashes(0)) == deposit_queue_hash(L2_KEY, 0, 100)
+    _submit(chain, snark, rollup, 1, _deposit(L2_KEY, 0, 100) + _withdraw(recipient.address, 0, 60))
+    claim_withdrawal(chain, rollup, recipient.address, sender=recipient)
     assert chain.call(token.functions.balanceOf(recipient.address)) == 600
-    for claimed in (0, asset):
-        with pytest.raises(ContractRevert) as info:
-            claim_withdrawal(chain, rollup, recipient.address, claimed)
-        assert info.value.name == "NothingToClaim"
+
+
+def test_a_deposit_the_circuit_cannot_consume_is_refused_and_the_queue_goes_on(chain, snark, rollup):
+    """Only the collateral enters the queue (the circuit credits asset 0 alone): another token's
+    deposit is refused at once, and the deposits around it are consumed in order."""
+    deposit_eth(chain, rollup, L2_KEY, DEFAULT_ETH_QUANTUM)
+    other = chain.deploy("TestToken", "o", "o")
+    chain.transact(other.functions.mint(chain.account.address, 10**6))
+    chain.transact(other.functions.approve(rollup.address, 10**6))
+    with pytest.raises(ContractRevert) as info:
+        chain.transact(rollup.functions.depositToken(L2_KEY, 5))
+    assert info.value.name == "WrongCollateral"
+    deposit_eth(chain, rollup, L2_KEY + 1, 2 * DEFAULT_ETH_QUANTUM)
+    assert rollup_status(chain, rollup).deposit_tail == 2
+    _submit(chain, snark, rollup, 1, _deposit(L2_KEY, 0, 1) + _deposit(L2_KEY + 1, 0, 2))
+    assert rollup_status(chain, rollup).deposit_head == 2
+    # a record naming another asset cannot consume a queued deposit of the same key and amount
+    deposit_eth(chain, rollup, L2_KEY, 7 * DEFAULT_ETH_QUANTUM)
+    other_asset = _deposit(L2_KEY, 1, 7)
+    _refused(chain, rollup, "DepositMismatch", lambda: _submit(chain, snark, rollup, 2, other_asset))
+    _submit(chain, snark, rollup, 2, _deposit(L2_KEY, 0, 7))
+    assert rollup_status(chain, rollup).deposit_head == 3
+
+
+def test_eth_is_refused_when_the_collateral_is_a_token(chain, token_rollup):
+    rollup, _ = token_rollup
+    with pytest.raises(ContractRevert) as info:
+        deposit_eth(chain, rollup, L2_KEY, DEFAULT_ETH_QUANTUM)
+    assert info.value.name == "WrongCollateral"
+    assert rollup_status(chain, rollup).deposit_tail == 0
 
 
 def test_deposits_are_validated(chain, rollup):
     bad = [
         ("BadAmount", lambda: deposit_eth(chain, rollup, L2_KEY, DEFAULT_ETH_QUANTUM + 1)),
         ("BadAmount", lambda: deposit_eth(chain, rollup, L2_KEY, 0)),
-        ("NotInField", lambda: deposit_eth(chain, rollup, R, DEFAULT_ETH_QUANTUM)),
-        ("UnknownAsset", lambda: chain.transact(rollup.functions.depositToken(L2_KEY, 1, 5))),
-        ("UnknownAsset", lambda: chain.transact(rollup.functions.depositToken(L2_KEY, 0, 5))),
+        ("BadL2Key", lambda: deposit_eth(chain, rollup, _key_with_y(R), DEFAULT_ETH_QUANTUM)),
+        ("WrongCollateral", lambda: chain.transact(rollup.functions.depositToken(L2_KEY, 5))),
     ]
     for error, action in bad:
         with pytest.raises(ContractRevert) as info:
@@ -312,16 +353,29 @@ def test_deposits_are_validated(chain, rollup):
     assert rollup_status(chain, rollup).deposit_tail == 0
 
 
-def test_ownership_moves_in_two_steps_and_guards_assets(chain, rollup):
+def test_only_keys_the_circuit_can_unpack_enter_the_queue(chain, rollup):
+    """The queue takes circomlib-packed keys (y < r, the sign of x on top), which the deposit circuit
+    reproduces; any other 32 bytes could never be consumed and would stall the queue."""
+    real = [int.from_bytes(babyjub.pack(eddsa.public_key(bytes([i]) * 32)), "big") for i in range(1, 9)]
+    assert any(k >= R for k in real)  # a packed key is not a field element read big-endian
+    accepted = [*real, _key_with_y(0), _key_with_y(R - 1), _key_with_y(R - 1, sign=1), _key_with_y(5, sign=1)]
+    refused = [_key_with_y(R), _key_with_y(R, sign=1), _key_with_y(1 << 254), _key_with_y((1 << 255) - 1)]
+    for key in accepted:
+        assert chain.call(rollup.functions.isPackedKey(key)), hex(key)
+    for key in refused:
+        assert not chain.call(rollup.functions.isPackedKey(key)), hex(key)
+    deposit_eth(chain, rollup, real[0], DEFAULT_ETH_QUANTUM)
+    with pytest.raises(ContractRevert) as info:
+        deposit_eth(chain, rollup, refused[0], DEFAULT_ETH_QUANTUM)
+    assert info.value.name == "BadL2Key"
+    assert rollup_status(chain, rollup).deposit_tail == 1
+
+
+def test_ownership_moves_in_two_steps(chain, rollup):
     new_owner, stranger = new_account(chain), new_account(chain)
-    token = chain.deploy("TestToken", "t", "t")
-    for action in (
-        lambda: chain.transact(rollup.functions.proposeOwner(stranger.address), sender=stranger),
-        lambda: chain.transact(rollup.functions.addAsset(token.address, 1), sender=stranger),
-    ):
-        with pytest.raises(ContractRevert) as info:
-            action()
-        assert info.value.name == "NotOwner"
+    with pytest.raises(ContractRevert) as info:
+        chain.transact(rollup.functions.proposeOwner(stranger.address), sender=stranger)
+    assert info.value.name == "NotOwner"
     chain.transact(rollup.functions.proposeOwner(new_owner.address))
     assert chain.call(rollup.functions.owner()) == chain.account.address
     with pytest.raises(ContractRevert) as info:
@@ -330,7 +384,7 @@ def test_ownership_moves_in_two_steps_and_guards_assets(chain, rollup):
     chain.transact(rollup.functions.acceptOwnership(), sender=new_owner)
     assert chain.call(rollup.functions.owner()) == new_owner.address
     with pytest.raises(ContractRevert) as info:
-        chain.transact(rollup.functions.addAsset(token.address, 1))  # the old owner no longer can
+        chain.transact(rollup.functions.proposeOperator(stranger.address))  # the old owner no longer can
     assert info.value.name == "NotOwner"
-    chain.transact(rollup.functions.addAsset(token.address, 1), sender=new_owner)
-    assert chain.call(rollup.functions.assetCount()) == 2
+    chain.transact(rollup.functions.proposeOperator(stranger.address), sender=new_owner)
+    assert rollup_status(chain, rollup).pending_operator == stranger.address

@@ -71,7 +71,9 @@ def test_a_real_batch_is_proved_verified_and_resumed_after_each_step(tmp_path, c
     assert row.pubdata == applied.pubdata and row.new_root == op.root
     assert [int(x) for x in row.public] == [row.commitment]
     assert row.commitment == batch_commitment(row.old_root, row.new_root, row.pubdata)
-    assert verify(prover.verifying_key(PROVED_VENUE.shape), [row.commitment], proof_from_json(row.proof))
+    assert verify(
+        prover.verifying_key(PROVED_VENUE.shape), [row.commitment], proof_from_json(row.proof, "batch 1")
+    )
 
     settlement.final = True
     op = Operator.open(db, prover=prover, settlement=settlement)

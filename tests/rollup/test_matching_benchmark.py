@@ -22,10 +22,20 @@ def test_workload_is_seeded() -> None:
 
 def test_benchmark_writes_its_report(tmp_path, capsys) -> None:
     out = tmp_path / "operator.json"
-    main(["--orders", "400", "--markets", "2", "--accounts", "20", "--out", str(out)])
+    argv = ["--orders", "400", "--markets", "2", "--accounts", "20", "--bad-signatures", "0.05"]
+    argv += ["--rates", "4000", "--cache-dir", str(tmp_path / "cache"), "--out", str(out)]
+    main(argv)
+    main(argv)  # the second run reads the signed orders back from the cache
     report = json.loads(out.read_text())
-    assert report["accepted"] + report["rejected"] == 400
-    assert report["fills"] > 0 and report["signature_checks"] is False
-    assert 0 < report["p50_ms"] <= report["p99_ms"] <= report["max_ms"]
-    assert report["orders_per_second"] > 0
+    assert report["signature_checks"] is True
+    for run in (report["saturated"], *report["paced"]):
+        assert run["accepted"] + run["rejected"] + run["bad_signatures"] == 400
+        assert run["bad_signatures"] == report["saturated"]["bad_signatures"] > 0
+        assert run["fills"] > 0 and run["orders_per_second"] > 0
+    paced = report["paced"][0]
+    assert report["p99_ms"] == paced["p99_ms"] and report["latency_at_orders_per_second"] == 4000
+    assert 0 < paced["p50_ms"] <= paced["p99_ms"] <= paced["max_ms"]
+    bare = report["bare_engine"]
+    assert bare["accepted"] + bare["rejected"] == 400 and bare["fills"] > 0
+    assert report["orders_per_second"] == report["saturated"]["orders_per_second"]
     assert "signature" in capsys.readouterr().out

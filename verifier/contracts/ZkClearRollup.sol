@@ -23,7 +23,10 @@ interface IERC20Minimal {
 ///         digest read as a uint256 with its top three bits cleared, hence below r. pubdata is a
 ///         sequence of fixed-width records (verifier/contracts/PUBDATA.md); the contract reads only
 ///         deposits (which must consume the on-chain queue in order) and withdrawals (made claimable).
-///         Amounts are in quanta of their asset (asset 0 is ETH); a claim pays amount × quantum.
+///         The rollup holds one asset, the exchange's collateral (asset id 0 in the records): ETH or an
+///         ERC-20 token fixed at deployment, since the circuit credits and debits asset 0 only; any
+///         other deposit would sit in the queue unconsumable and stall it. Amounts are in quanta of the
+///         collateral; a claim pays amount × quantum.
 contract ZkClearRollup {
     uint256 internal constant R = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
     /// Low 253 bits: the batch commitment's truncation mask.
@@ -38,13 +41,19 @@ contract ZkClearRollup {
     uint256 internal constant OP_WITHDRAW = 2;
     /// Deposit record bytes [1, 43): l2Key (32) ‖ asset (2) ‖ amount (8), hashed into the queue.
     uint256 internal constant DEPOSIT_QUEUED_BYTES = 42;
-
-    struct Asset {
-        address token; // address(0) for ETH
-        uint64 quantum; // base units (wei, token units) per unit of L2 amount
-    }
+    /// Masks of every other 8-, 16-, 32- and 64-bit group, for reversing the bytes of a word.
+    uint256 internal constant MASK_8 = 0x00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff;
+    uint256 internal constant MASK_16 = 0x0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff;
+    uint256 internal constant MASK_32 = 0x00000000ffffffff00000000ffffffff00000000ffffffff00000000ffffffff;
+    uint256 internal constant MASK_64 = 0x0000000000000000ffffffffffffffff0000000000000000ffffffffffffffff;
+    /// The only asset id the exchange circuit knows: its collateral.
+    uint16 public constant COLLATERAL_ASSET = 0;
 
     IGroth16Verifier public immutable verifier;
+    /// The collateral: address(0) for ETH, else an ERC-20 token.
+    address public immutable collateralToken;
+    /// Base units (wei, token units) per unit of L2 amount.
+    uint64 public immutable quantum;
     bytes32 public stateRoot;
     uint64 public batchNumber; // batches settled so far
     uint64 public depositHead; // index of the next deposit a batch must consume
@@ -53,18 +62,16 @@ contract ZkClearRollup {
     address public pendingOwner;
     address public operator;
     address public pendingOperator;
-    Asset[] public assets;
     mapping(uint256 => bytes32) public depositHashes;
-    /// recipient => asset => amount in quanta, credited by settled withdrawals.
-    mapping(address => mapping(uint16 => uint256)) public claimable;
+    /// recipient => amount in quanta of the collateral, credited by settled withdrawals.
+    mapping(address => uint256) public claimable;
 
-    event DepositQueued(uint64 indexed index, address indexed sender, uint256 l2Key, uint16 asset, uint64 amount);
+    event DepositQueued(uint64 indexed index, address indexed sender, uint256 l2Key, uint64 amount);
     event BatchSettled(
         uint64 indexed batchNumber, bytes32 oldRoot, bytes32 newRoot, uint256 commitment, uint64 depositHead
     );
-    event WithdrawalClaimable(address indexed recipient, uint16 indexed asset, uint64 amount);
-    event WithdrawalClaimed(address indexed recipient, uint16 indexed asset, uint256 value);
-    event AssetAdded(uint16 indexed asset, address token, uint64 quantum);
+    event WithdrawalClaimable(address indexed recipient, uint64 amount);
+    event WithdrawalClaimed(address indexed recipient, uint256 value);
     event OperatorProposed(address indexed proposed);
     event OperatorChanged(address indexed previous, address indexed current);
     event OwnershipProposed(address indexed proposed);
@@ -82,6 +89,8 @@ contract ZkClearRollup {
     error DepositQueueExhausted(uint256 offset);
     error DepositMismatch(uint64 index);
     error UnknownAsset(uint16 asset);
+    error WrongCollateral();
+    error BadL2Key();
     error BadAmount();
     error NothingToClaim();
     error TransferFailed();
@@ -91,18 +100,26 @@ contract ZkClearRollup {
         _;
     }
 
-    constructor(IGroth16Verifier verifier_, bytes32 genesisRoot, address operator_, uint64 ethQuantum) {
+    /// @param collateralToken_ address(0) for ETH collateral, else the ERC-20 collateral token.
+    /// @param quantum_ base units (wei, token units) per unit of L2 amount.
+    constructor(
+        IGroth16Verifier verifier_,
+        bytes32 genesisRoot,
+        address operator_,
+        address collateralToken_,
+        uint64 quantum_
+    ) {
         if (address(verifier_) == address(0) || operator_ == address(0)) revert ZeroAddress();
         if (uint256(genesisRoot) >= R) revert NotInField();
-        if (ethQuantum == 0) revert BadAmount();
+        if (quantum_ == 0) revert BadAmount();
         verifier = verifier_;
+        collateralToken = collateralToken_;
+        quantum = quantum_;
         stateRoot = genesisRoot;
         owner = msg.sender;
         operator = operator_;
-        assets.push(Asset(address(0), ethQuantum));
         emit OwnershipTransferred(address(0), msg.sender);
         emit OperatorChanged(address(0), operator_);
-        emit AssetAdded(0, address(0), ethQuantum);
     }
 
     // ------------------------------------------------------------------ batches
@@ -146,7 +163,7 @@ contract ZkClearRollup {
     }
 
     /// Walks the records; returns the new deposit head. Reverts on an unknown op code, a record running
-    /// past the end, a deposit out of queue order, or a withdrawal of an unknown asset. Records the
+    /// past the end, a deposit out of queue order, or a withdrawal of an asset other than the collateral. Records the
     /// contract does not read (trades and the like) are skipped by a tight assembly loop.
     function _applyPubdata(bytes calldata pubdata) private returns (uint64 head) {
         head = depositHead;
@@ -195,60 +212,74 @@ contract ZkClearRollup {
         address recipient = address(bytes20(record[5:25]));
         uint16 asset = uint16(bytes2(record[25:27]));
         uint64 amount = uint64(bytes8(record[27:35]));
-        if (asset >= assets.length) revert UnknownAsset(asset);
-        claimable[recipient][asset] += amount;
-        emit WithdrawalClaimable(recipient, asset, amount);
+        if (asset != COLLATERAL_ASSET) revert UnknownAsset(asset);
+        claimable[recipient] += amount;
+        emit WithdrawalClaimable(recipient, amount);
     }
 
     // ------------------------------------------------------------------ deposits
 
-    /// @notice Queue an ETH deposit to the L2 owner `l2Key` (a field element); msg.value must be a
-    ///         positive multiple of asset 0's quantum.
+    /// @notice Queue an ETH deposit to the L2 owner `l2Key` (its packed Baby Jubjub key, see
+    ///         isPackedKey); the collateral must be ETH and msg.value a positive multiple of the quantum.
     function depositEth(uint256 l2Key) external payable {
-        uint256 quantum = assets[0].quantum;
+        if (collateralToken != address(0)) revert WrongCollateral();
         uint256 amount = msg.value / quantum;
         if (amount == 0 || msg.value % quantum != 0 || amount > type(uint64).max) revert BadAmount();
-        _enqueue(l2Key, 0, uint64(amount));
+        _enqueue(l2Key, uint64(amount));
     }
 
-    /// @notice Queue a deposit of `amount` quanta of token asset `assetId` (needs an ERC-20 approval).
-    function depositToken(uint256 l2Key, uint16 assetId, uint64 amount) external {
-        if (assetId == 0 || assetId >= assets.length) revert UnknownAsset(assetId);
+    /// @notice Queue a deposit of `amount` quanta of the collateral token (needs an ERC-20 approval);
+    ///         refused when the collateral is ETH.
+    function depositToken(uint256 l2Key, uint64 amount) external {
+        address token = collateralToken;
+        if (token == address(0)) revert WrongCollateral();
         if (amount == 0) revert BadAmount();
-        Asset memory asset = assets[assetId];
-        IERC20Minimal token = IERC20Minimal(asset.token);
-        uint256 value = uint256(amount) * asset.quantum;
-        uint256 before = token.balanceOf(address(this));
-        _call(asset.token, abi.encodeCall(IERC20Minimal.transferFrom, (msg.sender, address(this), value)));
-        if (token.balanceOf(address(this)) - before != value) revert BadAmount();
-        _enqueue(l2Key, assetId, amount);
+        uint256 value = uint256(amount) * quantum;
+        uint256 before = IERC20Minimal(token).balanceOf(address(this));
+        _call(token, abi.encodeCall(IERC20Minimal.transferFrom, (msg.sender, address(this), value)));
+        if (IERC20Minimal(token).balanceOf(address(this)) - before != value) revert BadAmount();
+        _enqueue(l2Key, amount);
     }
 
-    function _enqueue(uint256 l2Key, uint16 assetId, uint64 amount) private {
-        if (l2Key >= R) revert NotInField();
+    /// Queues keccak256(l2Key ‖ COLLATERAL_ASSET ‖ amount): the bytes a deposit record carries.
+    function _enqueue(uint256 l2Key, uint64 amount) private {
+        if (!isPackedKey(l2Key)) revert BadL2Key();
         uint64 index = depositTail;
-        depositHashes[index] = keccak256(abi.encodePacked(l2Key, assetId, amount));
+        depositHashes[index] = keccak256(abi.encodePacked(l2Key, COLLATERAL_ASSET, amount));
         depositTail = index + 1;
-        emit DepositQueued(index, msg.sender, l2Key, assetId, amount);
+        emit DepositQueued(index, msg.sender, l2Key, amount);
+    }
+
+    /// @notice Whether `l2Key` (32 bytes, read big-endian) can be a circomlib-packed Baby Jubjub key:
+    ///         its bytes hold y little-endian, the top bit being the sign of x, and the circuit consumes
+    ///         a deposit only for y < r. Any other key would stall the queue, so it is refused.
+    function isPackedKey(uint256 l2Key) public pure returns (bool) {
+        uint256 v = l2Key; // reverse the 32 bytes: v becomes the little-endian reading
+        v = ((v >> 8) & MASK_8) | ((v & MASK_8) << 8);
+        v = ((v >> 16) & MASK_16) | ((v & MASK_16) << 16);
+        v = ((v >> 32) & MASK_32) | ((v & MASK_32) << 32);
+        v = ((v >> 64) & MASK_64) | ((v & MASK_64) << 64);
+        v = (v >> 128) | (v << 128);
+        return (v & ((1 << 255) - 1)) < R; // drop the sign bit
     }
 
     // ------------------------------------------------------------------ withdrawals
 
-    /// @notice Pay `recipient` everything claimable in `assetId` (anyone may trigger it; the funds go
-    ///         to the recipient named in the batch). A second claim finds nothing and reverts.
-    function claimWithdrawal(address recipient, uint16 assetId) external {
-        uint256 amount = claimable[recipient][assetId];
+    /// @notice Pay `recipient` everything claimable (anyone may trigger it; the funds go to the
+    ///         recipient named in the batch). A second claim finds nothing and reverts.
+    function claimWithdrawal(address recipient) external {
+        uint256 amount = claimable[recipient];
         if (amount == 0) revert NothingToClaim();
-        claimable[recipient][assetId] = 0;
-        Asset memory asset = assets[assetId];
-        uint256 value = amount * asset.quantum;
-        if (asset.token == address(0)) {
+        claimable[recipient] = 0;
+        uint256 value = amount * quantum;
+        address token = collateralToken;
+        if (token == address(0)) {
             (bool ok,) = recipient.call{value: value}("");
             if (!ok) revert TransferFailed();
         } else {
-            _call(asset.token, abi.encodeCall(IERC20Minimal.transfer, (recipient, value)));
+            _call(token, abi.encodeCall(IERC20Minimal.transfer, (recipient, value)));
         }
-        emit WithdrawalClaimed(recipient, assetId, value);
+        emit WithdrawalClaimed(recipient, value);
     }
 
     /// Calls an ERC-20 and requires success and, if it returns data, `true`.
@@ -260,19 +291,6 @@ contract ZkClearRollup {
     }
 
     // ------------------------------------------------------------------ governance
-
-    function addAsset(address token, uint64 quantum) external onlyOwner returns (uint16 assetId) {
-        if (token == address(0)) revert ZeroAddress();
-        if (quantum == 0) revert BadAmount();
-        if (assets.length > type(uint16).max) revert UnknownAsset(type(uint16).max);
-        assetId = uint16(assets.length);
-        assets.push(Asset(token, quantum));
-        emit AssetAdded(assetId, token, quantum);
-    }
-
-    function assetCount() external view returns (uint256) {
-        return assets.length;
-    }
 
     /// @notice Step one of an operator change; the proposed address must call acceptOperator.
     function proposeOperator(address proposed) external onlyOwner {

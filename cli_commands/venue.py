@@ -18,18 +18,14 @@ from typing import Any
 
 import click
 
+from cli_commands.common import BadInput
+
 DEFAULT_SHAPE = "oracle,liquidate,deposit,deposit,trade,trade"
 MAX_EXPIRY = (1 << 32) - 1
 
 
-class VenueError(click.ClickException):
-    """Bad input or a refused request: exit code 2 with a one-line message."""
-
-    exit_code = 2
-
-
 def venue_errors(fn: Callable) -> Callable:
-    """The library's refusals and input errors as VenueError, never a traceback."""
+    """Refused requests and the library's input errors as BadInput (exit 2, one line)."""
     from rollup.rejections import OrderRejected
 
     @functools.wraps(fn)
@@ -37,9 +33,9 @@ def venue_errors(fn: Callable) -> Callable:
         try:
             return fn(*args, **kwargs)
         except OrderRejected as refused:
-            raise VenueError(f"refused: {refused}") from refused
+            raise BadInput(f"refused: {refused}") from refused
         except (OSError, ValueError, KeyError) as error:
-            raise VenueError(" ".join(str(error).split())) from error
+            raise BadInput(" ".join(str(error).split())) from error
 
     return wrapper
 

@@ -1,0 +1,1 @@
+"""Command modules of the ``zkclear`` command line, registered into ``cli.main``."""
