@@ -18,7 +18,7 @@ from circuits.exchange.config import (
     SIZE_LOTS_BITS,
     TIME_BITS,
 )
-from circuits.gadgets import eddsa
+from circuits.gadgets import babyjub, eddsa
 from circuits.gadgets.babyjub import Point
 from circuits.gadgets.eddsa import Signature
 from rollup.exchange.operations import (
@@ -40,8 +40,10 @@ from rollup.rejections import RejectReason
 
 @lru_cache(maxsize=1 << 16)
 def signature_valid(message: int, signature: Signature, pk: Point) -> bool:
-    """EdDSA-Poseidon verification, remembered: a resting order's signature is checked once."""
-    return eddsa.verify(message, signature, pk)
+    """EdDSA-Poseidon verification as the circuit does it, remembered (a resting order's signature
+    is checked once): the native check, and a key not of small order, which the circuit refuses
+    and the native check alone does not (such a key would "sign" any message)."""
+    return eddsa.verify(message, signature, pk) and babyjub.mul(pk, 8) != babyjub.IDENTITY
 
 
 def account_key(state: ExchangeState, index: int, party: str | None = None) -> Point:

@@ -8,9 +8,11 @@ from dataclasses import replace
 import pytest
 
 from circuits.exchange.batch import BatchShape
-from circuits.gadgets import eddsa
+from circuits.field import FR
+from circuits.gadgets import babyjub, eddsa
+from circuits.gadgets.eddsa import Signature
 from circuits.r1cs import UnsatisfiedConstraint
-from rollup.exchange.operations import OraclePrice, Trade, Withdraw
+from rollup.exchange.operations import OraclePrice, Order, SignedOrder, Trade, Withdraw
 from rollup.exchange.transition import apply_batch
 from rollup.operator.operator import Operator, cancel_message
 from rollup.operator.refusals import OpRefused, Refusal
@@ -37,6 +39,16 @@ def refused(op: Operator, order, reason: str) -> None:
 
 def test_bad_signature(venue):
     refused(venue, signed(ALICE, 1, False, 1_000, 5, key=BOB_KEY), Refusal.BAD_SIGNATURE)
+
+
+def test_a_small_order_key_signs_nothing(venue):
+    """With A of order 2, R8 = S·B8 passes the native equation for any message; the circuit refuses."""
+    weak_key = (0, FR - 1)
+    venue.deposit(2, CAROL, weak_key, 10_000)
+    order = Order(CAROL, 0, False, 1_000, 5, 1, 10_000)
+    forged = SignedOrder(order, Signature(babyjub.mul(babyjub.BASE8, 5), 5))
+    assert eddsa.verify(order.message(), forged.signature, weak_key)
+    refused(venue, forged, Refusal.BAD_SIGNATURE)
 
 
 def test_unknown_account(venue):
