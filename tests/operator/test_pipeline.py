@@ -13,8 +13,8 @@ from rollup.operator.operator import Operator
 from rollup.operator.proving import Groth16Prover
 from rollup.operator.records import l2_key
 from rollup.operator.store import BatchRow
-from tests.exchange.scenario import ALICE, BOB, BOB_KEY, CONFIG
-from tests.operator.venue import fund, open_venue, signed, with_shape
+from tests.exchange.scenario import ALICE, BOB, CONFIG
+from tests.operator.venue import KEYS, fund, open_venue, signed, with_shape
 from verifier.chain import Chain
 from verifier.commitment import batch_commitment
 from verifier.groth16 import verify
@@ -83,23 +83,17 @@ def test_a_real_batch_is_proved_verified_and_resumed_after_each_step(tmp_path, c
 
 def test_a_proved_batch_settles_on_chain(tmp_path, circuit_keys):
     """The rollup contract on the embedded chain accepts the operator's batch: proof, pubdata and
-    the deposits it consumes from the contract's queue.
-
-    The contract only queues keys whose packed form, read big-endian, is below r (about one key in
-    five: Bob's is, Alice's is not), though the deposit record carries any packed key; hence
-    these two accounts."""
+    the deposits it consumes from the contract's queue."""
     prover = Groth16Prover(CONFIG, circuit_keys, rng=random.Random(3))
     chain = Chain.embedded()
     deployment = deploy_settlement(chain, prover.verifying_key(PROVED_VENUE.shape), PROVED_VENUE.state().root)
     rollup = chain.contract("ZkClearRollup", deployment.rollup)
-    erin, erin_key = 5, bytes([9]) * 32
-    keys = {BOB: BOB_KEY, erin: erin_key}
     op = open_venue(tmp_path / "db", PROVED_VENUE, prover=prover, settlement=ChainSettlement(chain, rollup))
-    for account, key in keys.items():
-        pk = eddsa.public_key(key)
+    for account in (ALICE, BOB):
+        pk = eddsa.public_key(KEYS[account])
         queue_index = deposit_eth(chain, rollup, l2_key(pk), 20_000 * DEFAULT_ETH_QUANTUM)
         op.deposit(queue_index, account, pk, 20_000)
-    op.place(signed(erin, 1, False, 1_000, 10, key=erin_key))
+    op.place(signed(ALICE, 1, False, 1_000, 10))
     op.place(signed(BOB, 1, True, 1_000, 3))
     assert op.run_pipeline() == {1: "settled"}
     status = rollup_status(chain, rollup)
