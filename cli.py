@@ -18,6 +18,7 @@ import click
 
 from cli_commands import demo as demo_commands
 from cli_commands import settle as settle_commands
+from cli_commands import venue as venue_commands
 from cli_commands.common import (
     RPC_URL_HELP,
     BadInput,
@@ -374,6 +375,7 @@ def chain_verify(options, verification_key, public, proof, verifier_address) -> 
 
 settle_commands.register(main)
 demo_commands.register(main)
+venue_commands.register(main)
 
 if __name__ == "__main__":
     main()

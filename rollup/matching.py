@@ -35,6 +35,20 @@ Validator = Callable[[Order], None]
 """Returns None to accept an order or raises OrderRejected(reason) to refuse it."""
 
 
+class FillBlock(Enum):
+    """Which side of a proposed fill a fill check refuses: the maker is removed and matching goes
+    on; the taker's remainder is cancelled."""
+
+    MAKER = "maker"
+    TAKER = "taker"
+
+
+FillCheck = Callable[[Fill], FillBlock | None]
+"""Called before each fill with the fill it would make; None lets it happen (and the checker may
+then count it as made), a FillBlock refuses it. Rules that depend on the state at fill time (margin
+after oracle moves, fill slots) belong here, since validators only see the taker on arrival."""
+
+
 class SelfTradePolicy(Enum):
     """What happens when an incoming order would trade with a resting order of its own account.
 
@@ -84,6 +98,7 @@ class MatchingEngine:
         position_of: PositionLookup,
         validators: Sequence[Validator] = (),
         self_trade: SelfTradePolicy = SelfTradePolicy.CANCEL_MAKER,
+        fill_check: FillCheck | None = None,
     ) -> None:
         self._specs: dict[int, MarketSpec] = {}
         for spec in markets:
@@ -94,6 +109,7 @@ class MatchingEngine:
         self._position_of = position_of
         self._validators = tuple(validators)
         self._self_trade = self_trade
+        self._fill_check = fill_check
         self._market_of: dict[OrderKey, int] = {}
         self._now: int | None = None
 
@@ -147,6 +163,17 @@ class MatchingEngine:
             else:
                 taker_cancels.append(Cancel(order, remaining, stop_reason))
         return SubmitResult(order, tuple(fills), resting, tuple(taker_cancels), tuple(removed_makers))
+
+    def restore(self, order: Order, remaining: int) -> None:
+        """Put back an order accepted before (crash recovery): its key counts as used and, when
+        ``remaining`` > 0, it rests without matching. Restore in arrival order to keep time priority."""
+        if order.market not in self._specs:
+            raise OrderRejected(RejectReason.UNKNOWN_MARKET, f"market {order.market}")
+        if order.key in self._market_of:
+            raise ValueError(f"order {order.key} was restored or submitted before")
+        self._market_of[order.key] = order.market
+        if remaining:
+            self._books[order.market].rest(order, remaining)
 
     def cancel(self, account: int, order_id: int) -> Cancel:
         """Take one resting order of ``account`` off its book."""
@@ -219,7 +246,13 @@ class MatchingEngine:
                 if traded == 0:
                     removed.append(self._remove(book, maker, CancelReason.REDUCE_ONLY))
                     continue
-            fills.append(Fill(made, taker, made.price, traded))
+            fill = Fill(made, taker, made.price, traded)
+            if self._fill_check is not None and (block := self._fill_check(fill)) is not None:
+                if block is FillBlock.TAKER:
+                    return size, CancelReason.REFUSED_AT_FILL
+                removed.append(self._remove(book, maker, CancelReason.REFUSED_AT_FILL))
+                continue
+            fills.append(fill)
             book.fill(maker, traded)
             size -= traded
             position_changes[made.account] = position_changes.get(made.account, 0) + made.side * traded

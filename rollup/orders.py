@@ -90,6 +90,7 @@ class CancelReason(Enum):
     EXPIRED = "expired while resting"
     SELF_TRADE = "would have traded with the same account"
     REDUCE_ONLY = "would have increased the position of a reduce-only order"
+    REFUSED_AT_FILL = "the fill would break a rule checked when it trades (margin, order id)"
 
 
 @dataclass(frozen=True, slots=True)

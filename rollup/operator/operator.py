@@ -1,0 +1,354 @@
+"""The operator: takes signed orders, cancels, deposits, withdrawals, oracle prices and funding
+ticks; checks each by the circuit's rules against the state all queued operations leave; matches
+orders; queues the resulting operations into batches; and drives sealed batches through the
+pipeline. Every acknowledgement (a method returning) comes after the store committed its effect.
+
+What lives in memory (books, the projected state, the open batch) is a cache of the store: it is
+rebuilt from the store on open, and after any failed commit.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from circuits.exchange.config import PPM
+from circuits.gadgets.babyjub import Point
+from circuits.gadgets.eddsa import Signature
+from circuits.gadgets.poseidon import poseidon
+from rollup.exchange.operations import (
+    Deposit,
+    FundingTick,
+    Operation,
+    OraclePrice,
+    SignedOrder,
+    Trade,
+    Withdraw,
+)
+from rollup.exchange.state import ExchangeState
+from rollup.matching import FillBlock, MatchingEngine, SubmitResult
+from rollup.operator import liquidations
+from rollup.operator.batcher import OpenBatch
+from rollup.operator.genesis import Genesis
+from rollup.operator.margin import is_reducing, margin_slack, ratios, settled_collateral
+from rollup.operator.pipeline import Prover, Settlement, advance_batch
+from rollup.operator.records import advance
+from rollup.operator.refusals import OpRefused, Refusal
+from rollup.operator.store import OrderRow, Store
+from rollup.operator.validity import account_key, check_order, signature_valid, step
+from rollup.orders import Cancel, Fill, Order, OrderKey, Side, TimeInForce
+from rollup.rejections import OrderRejected
+
+CANCEL_TAG = 5
+"""Domain tag of a signed cancel request (off-chain only: the circuit never sees cancels)."""
+
+
+def cancel_message(account: int, order_id: int) -> int:
+    return poseidon([CANCEL_TAG, account, order_id])
+
+
+@dataclass(frozen=True)
+class Placed:
+    """The acknowledgement of an accepted order: what it did, with the stored fill ids."""
+
+    key: OrderKey
+    result: SubmitResult
+    fill_ids: tuple[int, ...]
+    sealed: tuple[int, ...]  # batches sealed while queueing its trades
+
+
+def engine_order(signed: SignedOrder, time_in_force: str, post_only: bool, reduce_only: bool) -> Order:
+    o = signed.order
+    return Order(o.market, o.account, o.order_id, Side.BUY if o.is_buy else Side.SELL, o.price, o.amount,
+                 o.expiry, TimeInForce(time_in_force), post_only, reduce_only)  # fmt: skip
+
+
+class Operator:
+    def __init__(self, store: Store, genesis: Genesis, liquidator_key: bytes | None = None,
+                 prover: Prover | None = None, settlement: Settlement | None = None,
+                 clock: Callable[[], float] = time.time) -> None:  # fmt: skip
+        self.store = store
+        self.genesis = genesis
+        self.liquidator_key = liquidator_key
+        self.prover = prover
+        self.settlement = settlement
+        self.clock = clock
+        self._rebuild()
+
+    @classmethod
+    def create(cls, path: str | Path, genesis: Genesis, **kwargs) -> Operator:
+        """A venue at ``path`` with these parameters (an existing one must have the same)."""
+        store = Store.open(path)
+        stored = store.get_meta("genesis")
+        if stored is None:
+            with store.transaction():
+                store.set_meta("genesis", genesis.to_json())
+        elif Genesis.from_json(stored) != genesis:
+            raise ValueError(f"{path} holds a venue with other parameters")
+        return cls(store, genesis, **kwargs)
+
+    @classmethod
+    def open(cls, path: str | Path, **kwargs) -> Operator:
+        """The venue at ``path`` as the store left it."""
+        if not Path(path).exists():
+            raise FileNotFoundError(f"{path}: no venue here (run init first)")
+        store = Store.open(path)
+        stored = store.get_meta("genesis")
+        if stored is None:
+            raise ValueError(f"{path} holds no venue parameters")
+        return cls(store, Genesis.from_json(stored), **kwargs)
+
+    # --- the in-memory view, rebuilt from the store ------------------------------------------------
+
+    def _rebuild(self) -> None:
+        state = self.genesis.state()
+        self._before: dict[int, ExchangeState] = {}  # unsettled batches: the state each applies to
+        self._after: dict[int, int] = {}  # and the root it must reach
+        for batch in self.store.batches():
+            ops = [row.op for row in self.store.ops(batch_id=batch.id)]
+            if batch.status != "settled":
+                self._before[batch.id] = state
+            state = advance(state, ops)
+            self._after[batch.id] = state.root
+        self.sealed_state = state
+        self.batch = OpenBatch(self.genesis.shape, self.store.last_batch_id() + 1)
+        for row in self.store.ops(after_batch=self.batch.batch_id - 1):
+            self.batch.put(row.slot, row.op, row.queued_at)
+            state = advance(state, [row.op])
+        self.state = state
+        self._deposits = self.store.deposit_count()
+        self._signed: dict[OrderKey, SignedOrder] = {}  # resting orders
+        self._slot_owner: dict[tuple[int, int], int] = {}  # (account, fill slot) → resting order id
+        self.engine = MatchingEngine(self.genesis.market_specs(), self._position_of,
+                                     validators=[self._validate], fill_check=self._check_fill)  # fmt: skip
+        for row in self.store.orders():
+            order = engine_order(row.signed, row.time_in_force, row.post_only, row.reduce_only)
+            resting = row.remaining if row.status == "resting" else 0
+            self.engine.restore(order, resting)
+            if resting:
+                self._rest(row.signed)
+
+    def _slot(self, signed: SignedOrder) -> tuple[int, int]:
+        o = signed.order
+        return (o.account, o.order_id % 4**self.genesis.config.order_depth)
+
+    def _rest(self, signed: SignedOrder) -> None:
+        self._signed[(signed.order.account, signed.order.order_id)] = signed
+        self._slot_owner[self._slot(signed)] = signed.order.order_id
+
+    def _unrest(self, key: OrderKey) -> None:
+        signed = self._signed.pop(key)
+        del self._slot_owner[self._slot(signed)]
+
+    @property
+    def now(self) -> int:
+        """The engine's clock: the latest oracle time of any market (orders expire against it)."""
+        return max(self.state.market(m)["price_time"] for m in range(self.genesis.config.n_markets))
+
+    @property
+    def root(self) -> int:
+        """The state root once every queued operation is applied."""
+        return self.state.root
+
+    def _position_of(self, account: int, market: int) -> int:
+        return self.state.account(account).position[market]
+
+    # --- orders ----------------------------------------------------------------------------------
+
+    def _validate(self, order: Order) -> None:
+        """The incoming order's own rules: signature, account, order id and fill slot, expiry, and
+        margin were it to fill completely at its limit price (the trade rule)."""
+        signed = self._incoming
+        check_order(self.state, signed)
+        owner = self._slot_owner.get(self._slot(signed))
+        if owner is not None:
+            raise OpRefused(Refusal.SLOT_BUSY, f"order {owner} is open in fill slot {self._slot(signed)[1]}")
+        o, state = signed.order, self.state
+        sign = 1 if o.is_buy else -1
+        positions = list(state.account(o.account).position)
+        old = positions[o.market]
+        positions[o.market] += sign * o.amount
+        fee = o.amount * o.price * state.market(o.market)["fee"] // PPM
+        collateral = settled_collateral(state, o.account) - sign * o.amount * o.price - fee
+        field = "mmr" if is_reducing(old, positions[o.market]) else "imr"
+        if margin_slack(state, o.account, ratios(state, field), collateral, positions) < 0:
+            raise OpRefused(Refusal.INSUFFICIENT_MARGIN, f"account {o.account} cannot carry {o.amount} more")
+
+    def _check_fill(self, fill: Fill) -> FillBlock | None:
+        """Each fill is checked as the trade it becomes, on the state the earlier ones leave."""
+        maker = self._signed[fill.maker.key]
+        lot = self.genesis.markets[fill.market]["lot"]
+        trade = Trade(self._incoming, maker, fill.size // lot)
+        try:
+            after = step(self._scratch, trade)
+        except OpRefused as refused:
+            return FillBlock.MAKER if refused.party == "maker" else FillBlock.TAKER
+        self._scratch = after
+        self._trades.append((trade, after))
+        return None
+
+    def place(self, signed: SignedOrder, time_in_force: str = "GTC", post_only: bool = False,
+              reduce_only: bool = False) -> Placed:  # fmt: skip
+        """Check, match and record an order; raises OrderRejected (with a reason) if refused."""
+        order = engine_order(signed, time_in_force, post_only, reduce_only)
+        self._incoming, self._scratch, self._trades = signed, self.state, []
+        try:
+            result = self.engine.submit(order, self.now)
+        except OrderRejected as rejected:
+            if rejected.removed:  # expired makers the post-only check took off the book
+                with self._recording():
+                    for cancel in rejected.removed:
+                        self._record_cancel(cancel)
+            raise
+        trades, self._trades = self._trades, []
+        with self._recording():
+            status = (
+                "resting" if result.resting else ("filled" if result.filled == order.size else "cancelled")
+            )
+            self.store.add_order(
+                OrderRow(signed, time_in_force, post_only, reduce_only, status, result.resting)
+            )
+            fill_ids = []
+            before = self.batch.batch_id
+            for fill, (trade, after) in zip(result.fills, trades, strict=True):
+                seq = self._queue(trade, after)
+                fill_ids.append(self.store.add_fill(fill.market, fill.taker.key, fill.maker.key, fill.price,
+                                                   fill.size, seq))  # fmt: skip
+                maker = self.store.order(*fill.maker.key)
+                remaining = maker.remaining - fill.size
+                self.store.set_order_state(*fill.maker.key, "resting" if remaining else "filled", remaining)
+                if not remaining:
+                    self._unrest(fill.maker.key)
+            for cancel in result.taker_cancels:
+                self.store.add_cancel(*order.key, cancel.size, cancel.reason.value)
+            for cancel in result.removed_makers:
+                self._record_cancel(cancel)
+            if result.resting:
+                self._rest(signed)
+        sealed = tuple(range(before, self.batch.batch_id))
+        return Placed(order.key, result, tuple(fill_ids), sealed)
+
+    def cancel(self, account: int, order_id: int, signature: Signature) -> Cancel:
+        """Cancel a resting order on its account's signed request."""
+        if not signature_valid(
+            cancel_message(account, order_id), signature, account_key(self.state, account)
+        ):
+            raise OpRefused(Refusal.BAD_SIGNATURE, f"cancel of order {order_id} of account {account}")
+        cancel = self.engine.cancel(account, order_id)
+        with self._recording():
+            self._record_cancel(cancel)
+        return cancel
+
+    def _record_cancel(self, cancel: Cancel) -> None:
+        self.store.add_cancel(*cancel.order.key, cancel.size, cancel.reason.value)
+        self.store.set_order_state(*cancel.order.key, "cancelled", 0)
+        self._unrest(cancel.order.key)
+
+    # --- other operations ------------------------------------------------------------------------
+
+    def deposit(self, queue_index: int, account: int, pk: Point, amount: int) -> int:
+        """Consume the next on-chain deposit; returns the operation's sequence number."""
+        if queue_index != self._deposits:
+            raise OpRefused(
+                Refusal.DEPOSIT_ORDER, f"expected queue index {self._deposits}, got {queue_index}"
+            )
+        op = Deposit(account, tuple(pk), amount)
+        after = step(self.state, op)
+        with self._recording():
+            seq = self._queue(op, after)
+            self.store.add_deposit(queue_index, account, amount, seq)
+        self._deposits += 1
+        return seq
+
+    def withdraw(self, op: Withdraw) -> int:
+        return self._submit_op(op)
+
+    def funding(self, op: FundingTick) -> int:
+        return self._submit_op(op)
+
+    def oracle(self, op: OraclePrice) -> list[int]:
+        """A new price, then the liquidation of every account it leaves unhealthy (one commit);
+        returns the sequence numbers of the price and of the liquidations."""
+        after = step(self.state, op)
+        with self._recording():
+            seqs = [self._queue(op, after)]
+            if self.liquidator_key is not None:
+                for liquidation, state in liquidations.scan(
+                    self.state, self.genesis.liquidator, self.liquidator_key
+                ):
+                    seqs.append(self._queue(liquidation, state))
+        return seqs
+
+    def _submit_op(self, op: Operation) -> int:
+        after = step(self.state, op)
+        with self._recording():
+            return self._queue(op, after)
+
+    # --- batching --------------------------------------------------------------------------------
+
+    @contextmanager
+    def _recording(self) -> Iterator[None]:
+        """The store's transaction; if it fails, memory is rebuilt from what the store holds."""
+        try:
+            with self.store.transaction():
+                yield
+        except BaseException:
+            self._rebuild()
+            raise
+
+    def _queue(self, op: Operation, after: ExchangeState) -> int:
+        """Queue a checked op (``after`` = the state it leaves) into the open batch (inside a transaction)."""
+        now = self.clock()
+        slot = self.batch.slot_for(op.op_type)
+        if slot is None:
+            self._seal(now)
+            slot = self.batch.slot_for(op.op_type)
+        seq = self.store.add_op(op, self.batch.batch_id, slot, now)
+        self.batch.put(slot, op, now)
+        self.state = after
+        if self.batch.full:
+            self._seal(now)
+        return seq
+
+    def _seal(self, now: float) -> int:
+        batch_id = self.batch.batch_id
+        self.store.add_batch(batch_id, self.genesis.shape.slots, now)
+        self._before[batch_id] = self.sealed_state
+        self._after[batch_id] = self.state.root
+        self.sealed_state = self.state
+        self.batch = OpenBatch(self.genesis.shape, batch_id + 1)
+        return batch_id
+
+    def seal(self) -> int | None:
+        """Seal the open batch now (unused slots become no-ops); None when it is empty."""
+        if self.batch.empty:
+            return None
+        with self._recording():
+            return self._seal(self.clock())
+
+    def tick(self) -> int | None:
+        """Seal the open batch if its oldest operation has waited the deadline."""
+        if self.batch.due(self.clock(), self.genesis.deadline):
+            return self.seal()
+        return None
+
+    def batch_ops(self, batch_id: int) -> list[Operation | None]:
+        """A sealed batch's slots, None for a no-op."""
+        slots: list[Operation | None] = [None] * len(self.genesis.shape.slots)
+        for row in self.store.ops(batch_id=batch_id):
+            slots[row.slot] = row.op
+        return slots
+
+    def run_pipeline(self) -> dict[int, str]:
+        """Advance every unsettled batch, oldest first, as far as it goes; their statuses."""
+        statuses = {}
+        for batch_id in sorted(self._before):
+            status = advance_batch(self.store, batch_id, self._before[batch_id], self.batch_ops(batch_id),
+                                   self._after[batch_id], self.prover, self.settlement)  # fmt: skip
+            statuses[batch_id] = status
+            if status == "settled":
+                del self._before[batch_id]
+        return statuses

@@ -1,0 +1,247 @@
+"""The operator's durable record in SQLite (WAL): orders, cancels, fills, deposits, queued
+operations and batches. Whatever is written inside one ``transaction()`` is on disk when it returns,
+so the operator acknowledges only after that (a crash before loses nothing acknowledged)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rollup.exchange.operations import Operation, SignedOrder
+from rollup.operator import codec
+from rollup.operator.migrations import migrate
+
+
+@dataclass(frozen=True)
+class OrderRow:
+    signed: SignedOrder
+    time_in_force: str
+    post_only: bool
+    reduce_only: bool
+    status: str  # resting, filled or cancelled
+    remaining: int
+
+
+@dataclass(frozen=True)
+class FillRow:
+    id: int
+    market: int
+    taker: tuple[int, int]  # (account, order id)
+    maker: tuple[int, int]
+    price: int
+    size: int
+    op_seq: int
+
+
+@dataclass(frozen=True)
+class OpRow:
+    seq: int
+    op: Operation
+    batch_id: int
+    slot: int
+    queued_at: float
+
+
+@dataclass(frozen=True)
+class BatchRow:
+    id: int
+    shape: tuple[str, ...]
+    status: str
+    sealed_at: float
+    old_root: int | None
+    new_root: int | None
+    commitment: int | None
+    pubdata: bytes | None
+    proof: dict | None
+    public: list | None
+    tx: str | None
+
+
+def _int_or_none(text: str | None) -> int | None:
+    return None if text is None else int(text)
+
+
+class Store:
+    """One SQLite database in WAL mode, schema brought up to date on open."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    @classmethod
+    def open(cls, path: str | Path) -> Store:
+        conn = sqlite3.connect(str(path), isolation_level=None)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")  # a commit survives power loss, not only a crash
+        conn.execute("PRAGMA foreign_keys = ON")
+        migrate(conn)
+        return cls(conn)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @property
+    def journal_mode(self) -> str:
+        return self.conn.execute("PRAGMA journal_mode").fetchone()[0]
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Everything inside commits together (and is durable on exit) or not at all."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # --- meta: deployment parameters ------------------------------------------------------------
+
+    def get_meta(self, key: str) -> Any:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    def set_meta(self, key: str, value: Any) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, json.dumps(value)))
+
+    # --- orders, cancels, fills -----------------------------------------------------------------
+
+    def add_order(self, row: OrderRow) -> None:
+        o = row.signed.order
+        self.conn.execute(
+            "INSERT INTO orders VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (o.account, o.order_id, o.market, json.dumps(codec.signed_order_dict(row.signed)),
+             row.time_in_force, int(row.post_only), int(row.reduce_only), row.status, row.remaining),
+        )  # fmt: skip
+
+    def set_order_state(self, account: int, order_id: int, status: str, remaining: int) -> None:
+        cursor = self.conn.execute(
+            "UPDATE orders SET status = ?, remaining = ? WHERE account = ? AND order_id = ?",
+            (status, remaining, account, order_id),
+        )
+        if cursor.rowcount != 1:
+            raise KeyError(f"no order ({account}, {order_id})")
+
+    def orders(self, status: str | None = None) -> list[OrderRow]:
+        """Orders in the order they were accepted (their time priority)."""
+        query = "SELECT signed, time_in_force, post_only, reduce_only, status, remaining FROM orders"
+        rows = self.conn.execute(query + (" WHERE status = ?" if status else "") + " ORDER BY rowid",
+                                 (status,) if status else ())  # fmt: skip
+        return [
+            OrderRow(codec.signed_order_from(json.loads(s)), tif, bool(po), bool(ro), st, rem)
+            for s, tif, po, ro, st, rem in rows
+        ]
+
+    def order(self, account: int, order_id: int) -> OrderRow | None:
+        row = self.conn.execute(
+            "SELECT signed, time_in_force, post_only, reduce_only, status, remaining FROM orders"
+            " WHERE account = ? AND order_id = ?",
+            (account, order_id),
+        ).fetchone()
+        if row is None:
+            return None
+        s, tif, po, ro, st, rem = row
+        return OrderRow(codec.signed_order_from(json.loads(s)), tif, bool(po), bool(ro), st, rem)
+
+    def add_cancel(self, account: int, order_id: int, size: int, reason: str) -> None:
+        self.conn.execute("INSERT INTO cancels (account, order_id, size, reason) VALUES (?, ?, ?, ?)",
+                          (account, order_id, size, reason))  # fmt: skip
+
+    def cancels(self) -> list[tuple[int, int, int, str]]:
+        return list(self.conn.execute("SELECT account, order_id, size, reason FROM cancels ORDER BY id"))
+
+    def add_fill(self, market: int, taker: tuple[int, int], maker: tuple[int, int], price: int, size: int,
+                 op_seq: int) -> int:  # fmt: skip
+        cursor = self.conn.execute(
+            "INSERT INTO fills (market, taker_account, taker_order, maker_account, maker_order, price, size,"
+            " op_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (market, *taker, *maker, price, size, op_seq),
+        )
+        return cursor.lastrowid
+
+    def fills(self) -> list[FillRow]:
+        rows = self.conn.execute(
+            "SELECT id, market, taker_account, taker_order, maker_account, maker_order, price, size, op_seq"
+            " FROM fills ORDER BY id"
+        )
+        return [FillRow(i, m, (ta, to), (ma, mo), p, s, q) for i, m, ta, to, ma, mo, p, s, q in rows]
+
+    # --- deposits -------------------------------------------------------------------------------
+
+    def add_deposit(self, queue_index: int, account: int, amount: int, op_seq: int) -> None:
+        self.conn.execute("INSERT INTO deposits VALUES (?, ?, ?, ?)", (queue_index, account, amount, op_seq))
+
+    def deposit_count(self) -> int:
+        return self.conn.execute("SELECT COUNT(*) FROM deposits").fetchone()[0]
+
+    # --- operations and batches -----------------------------------------------------------------
+
+    def add_op(self, op: Operation, batch_id: int, slot: int, queued_at: float) -> int:
+        cursor = self.conn.execute(
+            "INSERT INTO ops (kind, body, batch_id, slot, queued_at) VALUES (?, ?, ?, ?, ?)",
+            (op.op_type, codec.dumps(op), batch_id, slot, queued_at),
+        )
+        return cursor.lastrowid
+
+    def ops(self, batch_id: int | None = None, after_batch: int | None = None) -> list[OpRow]:
+        """Operations in queue order: all, one batch's, or those of batches after ``after_batch``."""
+        query, args = "SELECT seq, body, batch_id, slot, queued_at FROM ops", ()
+        if batch_id is not None:
+            query, args = query + " WHERE batch_id = ?", (batch_id,)
+        elif after_batch is not None:
+            query, args = query + " WHERE batch_id > ?", (after_batch,)
+        rows = self.conn.execute(query + " ORDER BY seq", args)
+        return [OpRow(seq, codec.loads(body), b, slot, at) for seq, body, b, slot, at in rows]
+
+    def add_batch(self, batch_id: int, shape: tuple[str, ...], sealed_at: float) -> None:
+        self.conn.execute("INSERT INTO batches (id, shape, status, sealed_at) VALUES (?, ?, 'sealed', ?)",
+                          (batch_id, json.dumps(list(shape)), sealed_at))  # fmt: skip
+
+    def record_applied(self, batch_id: int, old_root: int, new_root: int, commitment: int,
+                       pubdata: bytes) -> None:  # fmt: skip
+        self._update_batch(batch_id, "sealed", old_root=str(old_root), new_root=str(new_root),
+                           commitment=str(commitment), pubdata=pubdata)  # fmt: skip
+
+    def record_proved(self, batch_id: int, proof: dict, public: list) -> None:
+        self._update_batch(batch_id, "sealed", status="proved", proof=json.dumps(proof),
+                           public=json.dumps(public))  # fmt: skip
+
+    def record_submitted(self, batch_id: int, tx: str) -> None:
+        self._update_batch(batch_id, "proved", status="submitted", tx=tx)
+
+    def record_settled(self, batch_id: int) -> None:
+        self._update_batch(batch_id, "submitted", status="settled")
+
+    def _update_batch(self, batch_id: int, expected_status: str, **fields: Any) -> None:
+        columns = ", ".join(f"{name} = ?" for name in fields)
+        cursor = self.conn.execute(
+            f"UPDATE batches SET {columns} WHERE id = ? AND status = ?",
+            (*fields.values(), batch_id, expected_status),
+        )
+        if cursor.rowcount != 1:
+            raise ValueError(f"batch {batch_id} is not {expected_status}")
+
+    def last_batch_id(self) -> int:
+        return self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM batches").fetchone()[0]
+
+    def batches(self, status: str | None = None) -> list[BatchRow]:
+        query = "SELECT * FROM batches" + (" WHERE status = ?" if status else "") + " ORDER BY id"
+        rows = self.conn.execute(query, (status,) if status else ())
+        return [self._batch_row(row) for row in rows]
+
+    def batch(self, batch_id: int) -> BatchRow | None:
+        row = self.conn.execute("SELECT * FROM batches WHERE id = ?", (batch_id,)).fetchone()
+        return None if row is None else self._batch_row(row)
+
+    @staticmethod
+    def _batch_row(row: tuple) -> BatchRow:
+        bid, shape, status, sealed_at, old, new, commitment, pubdata, proof, public, tx = row
+        return BatchRow(
+            bid, tuple(json.loads(shape)), status, sealed_at, _int_or_none(old), _int_or_none(new),
+            _int_or_none(commitment), pubdata, None if proof is None else json.loads(proof),
+            None if public is None else json.loads(public), tx,
+        )  # fmt: skip
