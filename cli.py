@@ -19,6 +19,7 @@ import click
 
 from circuits.binfile import FormatError
 from prover.backends import BACKENDS
+from rollup.operator.serve_command import serve
 from verifier.groth16 import VerificationInputError
 from verifier.snarkjs_json import JsonFormatError
 
@@ -465,6 +466,8 @@ def chain_verify(options, verification_key, public, proof, verifier_address) -> 
     if not valid:
         raise SystemExit(1)
 
+
+main.add_command(serve)
 
 if __name__ == "__main__":
     main()
