@@ -47,6 +47,8 @@ def parse_json(body: bytes) -> Any:
         raise RequestError(f"malformed JSON: {error.msg} at {where}") from None
     except ValueError as error:  # an integer literal longer than Python converts
         raise RequestError(f"malformed JSON: {error}") from None
+    except RecursionError:
+        raise RequestError("malformed JSON: nested too deeply") from None
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

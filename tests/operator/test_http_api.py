@@ -202,6 +202,7 @@ MALFORMED = {
     "truncated JSON": (b'{"account": 3,', "malformed JSON: Expecting property name"),
     "not JSON": (b"account=3", "malformed JSON"),
     "not an object": (b"[1, 2]", "body must be an object, got an array"),
+    "nested too deeply": (b"[" * 8_000 + b"]" * 8_000, "malformed JSON: nested too deeply"),
     "not UTF-8": (b'{"account": "\xff"}', "body is not UTF-8"),
     "unknown field": (changed(leverage=10), "unknown field leverage"),
     "missing field": (without("expiry"), "missing field expiry"),
@@ -431,3 +432,9 @@ def test_zkclear_serve_refuses_what_is_not_a_venue(tmp_path):
                           capture_output=True, text=True, timeout=60)  # fmt: skip
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [f"Error: {tmp_path / 'junk.db'}: file is not a database"]
+
+
+def test_a_fault_in_the_operator_is_a_500_without_details(api):
+    api.operator.call(lambda op: op.store.close())  # the database goes away under the operator
+    status, answer, _ = call(api, "POST", "/orders", order_json(signed(ALICE, 1, False, 1_000, 5)))
+    assert (status, answer) == (500, {"error": "internal error"})
