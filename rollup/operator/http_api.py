@@ -335,6 +335,10 @@ class ApiHandler(BaseHTTPRequestHandler):
         log.info("%s %s", self.address_string(), format % args)
 
 
+class ListenError(OSError):
+    """The server's address cannot be bound (in use, not local, no permission)."""
+
+
 class ApiServer(ThreadingHTTPServer):
     """The API over one operator; ``tick_interval`` (seconds) seals batches whose deadline passed."""
 
@@ -342,11 +346,14 @@ class ApiServer(ThreadingHTTPServer):
 
     def __init__(self, open_operator: Callable[[], Operator], host: str = "127.0.0.1", port: int = 0,
                  tick_interval: float | None = None) -> None:  # fmt: skip
-        self.operator = OperatorThread(open_operator)
         try:
             super().__init__((host, port), ApiHandler)
+        except OSError as error:
+            raise ListenError(f"cannot listen on {host}:{port}: {error.strerror or error}") from error
+        try:
+            self.operator = OperatorThread(open_operator)
         except BaseException:
-            self.operator.close()
+            self.server_close()
             raise
         self._stopped = threading.Event()
         self._serving: threading.Thread | None = None

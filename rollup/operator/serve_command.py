@@ -25,7 +25,7 @@ def serve(
     venue: str, host: str, port: int, tick: float, liquidator_keystore: str | None, quiet: bool
 ) -> None:
     """Serve the JSON API of docs/http_api.md over the venue database VENUE (one process per venue)."""
-    from rollup.operator.http_api import ApiServer
+    from rollup.operator.http_api import ApiServer, ListenError
     from rollup.operator.keystore import load_key
     from rollup.operator.operator import Operator
 
@@ -41,6 +41,8 @@ def serve(
     logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, format="%(asctime)s %(message)s")
     try:
         server = ApiServer(lambda: Operator.open(venue, liquidator_key=liquidator_key), host, port, tick)
+    except ListenError as error:
+        raise BadVenue(str(error)) from error
     except (OSError, ValueError, sqlite3.Error) as error:
         message = " ".join(str(error).split())
         raise BadVenue(message if venue in message else f"{venue}: {message}") from error

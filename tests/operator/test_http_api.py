@@ -430,13 +430,22 @@ def test_zkclear_serve_answers_until_interrupted(tmp_path):
         assert process.wait(timeout=30) == 0
 
 
-def test_zkclear_serve_refuses_what_is_not_a_venue(tmp_path):
-    (tmp_path / "junk.db").write_bytes(b"not a database at all")
+def serve_error(*args: str) -> str:
+    """The one line ``zkclear serve ARGS`` fails with (exit code 2)."""
     root = Path(__file__).resolve().parents[2]
-    done = subprocess.run([sys.executable, "cli.py", "serve", str(tmp_path / "junk.db")], cwd=root,
-                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    command = [sys.executable, "cli.py", "serve", *args]
+    done = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
-    assert done.stderr.strip().splitlines() == [f"Error: {tmp_path / 'junk.db'}: file is not a database"]
+    [line] = done.stderr.strip().splitlines()
+    return line
+
+
+def test_zkclear_serve_refuses_what_is_not_a_venue_or_a_free_port(api, tmp_path):
+    (tmp_path / "junk.db").write_bytes(b"not a database at all")
+    assert serve_error(str(tmp_path / "junk.db")) == f"Error: {tmp_path / 'junk.db'}: file is not a database"
+    host, port = api.server_address[:2]
+    line = serve_error(str(tmp_path / "venue.db"), "--host", host, "--port", str(port))
+    assert line.startswith(f"Error: cannot listen on {host}:{port}: ")
 
 
 def test_a_fault_in_the_operator_is_a_500_without_details(api):
