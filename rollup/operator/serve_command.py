@@ -33,19 +33,19 @@ def serve(
     if liquidator_keystore is not None:
         password = os.environ.get(LIQUIDATOR_PASSWORD_ENV)
         if password is None:
-            raise click.UsageError(f"--liquidator-keystore needs the password in ${LIQUIDATOR_PASSWORD_ENV}")
+            raise ServeError(f"--liquidator-keystore needs the password in ${LIQUIDATOR_PASSWORD_ENV}")
         try:
             liquidator_key = load_key(liquidator_keystore, password)
         except ValueError as error:
-            raise BadVenue(str(error)) from error
+            raise ServeError(str(error)) from error
     logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, format="%(asctime)s %(message)s")
     try:
         server = ApiServer(lambda: Operator.open(venue, liquidator_key=liquidator_key), host, port, tick)
     except ListenError as error:
-        raise BadVenue(str(error)) from error
+        raise ServeError(str(error)) from error
     except (OSError, ValueError, sqlite3.Error) as error:
         message = " ".join(str(error).split())
-        raise BadVenue(message if venue in message else f"{venue}: {message}") from error
+        raise ServeError(message if venue in message else f"{venue}: {message}") from error
     click.echo(f"serving {venue} on {server.url} (Ctrl-C stops)", err=True)
     try:
         server.serve_forever()
@@ -55,7 +55,7 @@ def serve(
         server.close()
 
 
-class BadVenue(click.ClickException):
-    """The venue cannot be opened or served: exit code 2 with a one-line message."""
+class ServeError(click.ClickException):
+    """The venue, its key or the address cannot be used: exit code 2 with a one-line message."""
 
     exit_code = 2

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -22,11 +23,13 @@ from circuits.field import FR
 from circuits.gadgets import eddsa
 from rollup.operator.api_requests import MAX_BODY_BYTES, order_json, signature_json
 from rollup.operator.http_api import ApiServer
+from rollup.operator.keystore import save_key
 from rollup.operator.operator import cancel_message
 from rollup.operator.refusals import Refusal
+from rollup.operator.serve_command import LIQUIDATOR_PASSWORD_ENV
 from rollup.rejections import RejectReason
 from tests.exchange.scenario import ALICE, ALICE_KEY, BOB, BOB_KEY, CAROL, CAROL_KEY, market
-from tests.operator.venue import GENESIS, fund, open_venue, with_shape
+from tests.operator.venue import GENESIS, LIQUIDATOR_KEY, fund, open_venue, with_shape
 from tests.operator.venue import signed as sign_order
 
 LOT_5 = replace(GENESIS, markets=(market(1_000), {**market(50), "lot": 5}))
@@ -430,11 +433,14 @@ def test_zkclear_serve_answers_until_interrupted(tmp_path):
         assert process.wait(timeout=30) == 0
 
 
-def serve_error(*args: str) -> str:
+def serve_error(*args: str, password: str | None = None) -> str:
     """The one line ``zkclear serve ARGS`` fails with (exit code 2)."""
     root = Path(__file__).resolve().parents[2]
+    env = {k: v for k, v in os.environ.items() if k != LIQUIDATOR_PASSWORD_ENV}
+    if password is not None:
+        env[LIQUIDATOR_PASSWORD_ENV] = password
     command = [sys.executable, "cli.py", "serve", *args]
-    done = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     [line] = done.stderr.strip().splitlines()
     return line
@@ -452,3 +458,13 @@ def test_a_fault_in_the_operator_is_a_500_without_details(api):
     api.operator.call(lambda op: op.store.close())  # the database goes away under the operator
     status, answer, _ = call(api, "POST", "/orders", order_json(signed(ALICE, 1, False, 1_000, 5)))
     assert (status, answer) == (500, {"error": "internal error"})
+
+
+def test_zkclear_serve_needs_the_liquidator_key_password(tmp_path):
+    open_venue(tmp_path / "venue.db").store.close()
+    save_key(tmp_path / "liquidator.json", LIQUIDATOR_KEY, "right", scrypt_n=2)
+    args = (str(tmp_path / "venue.db"), "--liquidator-keystore", str(tmp_path / "liquidator.json"))
+    assert (
+        serve_error(*args) == f"Error: --liquidator-keystore needs the password in ${LIQUIDATOR_PASSWORD_ENV}"
+    )
+    assert "cannot decrypt the key (wrong password" in serve_error(*args, password="wrong")
