@@ -1,13 +1,15 @@
 """The HTTP API's cost over the operator: round trips of a few request kinds on one keep-alive
 connection to a real server over a real store, and signed orders placed end to end.
 
-Run from the repository root: ``python -m benchmarks.http_api [--requests 2000] [--pairs 50]``.
+Run from the repository root: ``python -m benchmarks.http_api [--requests 2000] [--clients 4] [--pairs 50]``.
 Prints a table and writes ``benchmarks/results/http_api.json``. The kinds:
 
 - ``read``: GET /books/0, a read through the operator's thread;
 - ``malformed``: POST /orders with a string price, refused (400) by parsing alone;
 - ``refused``: POST /orders off the market's tick, refused (422) by the operator before any
   signature check: HTTP, parsing and the operator thread's round trip;
+- ``concurrent``: the ``refused`` request from ``--clients`` connections at once (rate by the wall
+  clock: the operator thread serialises them);
 - ``placed``: ``--pairs`` pairs of signed orders, each pair crossing and filling (signature checks,
   margin, matching, the trade queued and committed to SQLite), signed before timing starts.
 """
@@ -20,6 +22,7 @@ import json
 import platform
 import statistics
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -72,6 +75,26 @@ def summary(latencies_ms: list[float]) -> dict[str, float]:
     }
 
 
+def concurrent(address: tuple[str, int], n_clients: int, n_requests: int, body: bytes) -> dict[str, float]:
+    """``n_requests`` refused orders from ``n_clients`` keep-alive connections in parallel."""
+    latencies: list[float] = []
+
+    def client() -> None:
+        connection = http.client.HTTPConnection(*address, timeout=60)
+        mine = [timed(connection, "POST", "/orders", body, 422) for _ in range(n_requests // n_clients)]
+        connection.close()
+        latencies.extend(mine)
+
+    threads = [threading.Thread(target=client) for _ in range(n_clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    return summary(latencies) | {"per_second": len(latencies) / wall, "clients": n_clients}
+
+
 def signed_pairs(n_pairs: int) -> list[bytes]:
     """Bodies of ``n_pairs`` (ask, crossing bid) pairs, one lot each, order ids 1..n_pairs."""
     bodies = []
@@ -82,7 +105,7 @@ def signed_pairs(n_pairs: int) -> list[bytes]:
     return bodies
 
 
-def run(n_requests: int, n_pairs: int) -> dict[str, object]:
+def run(n_requests: int, n_clients: int, n_pairs: int) -> dict[str, object]:
     print(f"signing {2 * n_pairs} orders...", flush=True)
     bodies = signed_pairs(n_pairs)
     off_tick = json.loads(bodies[0]) | {"price": 1_005, "order_id": 10**6}
@@ -101,6 +124,8 @@ def run(n_requests: int, n_pairs: int) -> dict[str, object]:
                                         for _ in range(n_requests)])  # fmt: skip
         results["refused"] = summary([timed(connection, "POST", "/orders", json.dumps(off_tick).encode(), 422)
                                       for _ in range(n_requests)])  # fmt: skip
+        results["concurrent"] = concurrent(server.server_address[:2], n_clients, n_requests,
+                                           json.dumps(off_tick).encode())  # fmt: skip
         results["placed"] = summary([timed(connection, "POST", "/orders", body, 200) for body in bodies])
         batches = server.operator.call(lambda op: len(op.store.batches()))
         connection.close()
@@ -113,11 +138,12 @@ def run(n_requests: int, n_pairs: int) -> dict[str, object]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2_000, help="round trips of each cheap kind")
+    parser.add_argument("--clients", type=int, default=4, help="connections of the concurrent kind")
     parser.add_argument("--pairs", type=int, default=50, help="crossing pairs of signed orders placed")
     args = parser.parse_args()
-    result = run(args.requests, args.pairs)
+    result = run(args.requests, args.clients, args.pairs)
     print(f"{'kind':<10} {'requests':>8} {'per s':>9} {'p50 ms':>8} {'p99 ms':>8}")
-    for kind in ("read", "malformed", "refused", "placed"):
+    for kind in ("read", "malformed", "refused", "concurrent", "placed"):
         row = result[kind]
         rate, p50, p99 = row["per_second"], row["p50_ms"], row["p99_ms"]
         print(f"{kind:<10} {row['requests']:>8} {rate:>9.0f} {p50:>8.2f} {p99:>8.2f}")
