@@ -19,6 +19,7 @@ import click
 
 from circuits.binfile import FormatError
 from prover.backends import BACKENDS
+from rollup.operator.cli_commands import register as register_venue_commands
 from rollup.operator.serve_command import serve
 from verifier.groth16 import VerificationInputError
 from verifier.snarkjs_json import JsonFormatError
@@ -467,6 +468,7 @@ def chain_verify(options, verification_key, public, proof, verifier_address) -> 
         raise SystemExit(1)
 
 
+register_venue_commands(main)
 main.add_command(serve)
 
 if __name__ == "__main__":

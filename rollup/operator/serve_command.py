@@ -1,52 +1,57 @@
-"""``zkclear serve``: the HTTP API over a venue's database, until interrupted."""
+"""``zkclear serve``: the HTTP API over a venue (the directory ``zkclear init`` made), until interrupted."""
 
 from __future__ import annotations
 
 import logging
-import os
+import signal
 import sqlite3
+from pathlib import Path
 
 import click
 
-LIQUIDATOR_PASSWORD_ENV = "ZKCLEAR_LIQUIDATOR_PASSWORD"
+from rollup.operator.cli_commands import VenueError, open_operator, venue_option
+
+
+def hold_exclusively(operator) -> None:
+    """Keep the venue database locked while serving: the server's books and open batch live in
+    memory, so another process writing the database (a venue command) must fail, not write behind it."""
+    operator.store.conn.execute("PRAGMA locking_mode = EXCLUSIVE")
+    with operator.store.transaction():  # the first write takes the lock; exclusive mode keeps it
+        pass
+
+
+def open_exclusively(venue: Path):
+    operator = open_operator(venue)
+    try:
+        hold_exclusively(operator)
+    except BaseException:
+        operator.store.close()
+        raise
+    return operator
 
 
 @click.command("serve")
-@click.argument("venue", type=click.Path(exists=True, dir_okay=False))
+@venue_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True,
               help="Port to listen on (0 picks a free one).")  # fmt: skip
 @click.option("--tick", type=click.FloatRange(min=0.01), default=1.0, show_default=True,
               help="Seconds between checks that seal a batch whose deadline passed.")  # fmt: skip
-@click.option("--liquidator-keystore", type=click.Path(exists=True, dir_okay=False),
-              help=f"Keystore of the liquidator's key (password in ${LIQUIDATOR_PASSWORD_ENV}).")  # fmt: skip
 @click.option("--quiet", "-q", is_flag=True, help="No access log.")
-def serve(
-    venue: str, host: str, port: int, tick: float, liquidator_keystore: str | None, quiet: bool
-) -> None:
-    """Serve the JSON API of docs/http_api.md over the venue database VENUE (one process per venue)."""
+def serve(venue_dir: Path, host: str, port: int, tick: float, quiet: bool) -> None:
+    """Serve the venue's JSON API (docs/http_api.md); other venue commands are locked out meanwhile."""
     from rollup.operator.http_api import ApiServer, ListenError
-    from rollup.operator.keystore import load_key
-    from rollup.operator.operator import Operator
 
-    liquidator_key = None
-    if liquidator_keystore is not None:
-        password = os.environ.get(LIQUIDATOR_PASSWORD_ENV)
-        if password is None:
-            raise ServeError(f"--liquidator-keystore needs the password in ${LIQUIDATOR_PASSWORD_ENV}")
-        try:
-            liquidator_key = load_key(liquidator_keystore, password)
-        except ValueError as error:
-            raise ServeError(str(error)) from error
     logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, format="%(asctime)s %(message)s")
     try:
-        server = ApiServer(lambda: Operator.open(venue, liquidator_key=liquidator_key), host, port, tick)
+        server = ApiServer(lambda: open_exclusively(venue_dir), host, port, tick)
     except ListenError as error:
-        raise ServeError(str(error)) from error
+        raise VenueError(str(error)) from error
     except (OSError, ValueError, sqlite3.Error) as error:
         message = " ".join(str(error).split())
-        raise ServeError(message if venue in message else f"{venue}: {message}") from error
-    click.echo(f"serving {venue} on {server.url} (Ctrl-C stops)", err=True)
+        raise VenueError(message if str(venue_dir) in message else f"{venue_dir}: {message}") from error
+    click.echo(f"serving {venue_dir} on {server.url} (Ctrl-C or SIGTERM stops)", err=True)
+    signal.signal(signal.SIGTERM, stop)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -55,7 +60,6 @@ def serve(
         server.close()
 
 
-class ServeError(click.ClickException):
-    """The venue, its key or the address cannot be used: exit code 2 with a one-line message."""
-
-    exit_code = 2
+def stop(signum: int, frame: object) -> None:
+    """SIGTERM ends the server as Ctrl-C does: the socket and the database are closed, the lock released."""
+    raise KeyboardInterrupt

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -23,13 +23,11 @@ from circuits.field import FR
 from circuits.gadgets import eddsa
 from rollup.operator.api_requests import MAX_BODY_BYTES, order_json, signature_json
 from rollup.operator.http_api import ApiServer
-from rollup.operator.keystore import save_key
 from rollup.operator.operator import cancel_message
 from rollup.operator.refusals import Refusal
-from rollup.operator.serve_command import LIQUIDATOR_PASSWORD_ENV
 from rollup.rejections import RejectReason
 from tests.exchange.scenario import ALICE, ALICE_KEY, BOB, BOB_KEY, CAROL, CAROL_KEY, market
-from tests.operator.venue import GENESIS, LIQUIDATOR_KEY, fund, open_venue, with_shape
+from tests.operator.venue import GENESIS, fund, open_venue, with_shape
 from tests.operator.venue import signed as sign_order
 
 LOT_5 = replace(GENESIS, markets=(market(1_000), {**market(50), "lot": 5}))
@@ -417,10 +415,10 @@ def test_concurrent_orders_are_all_acknowledged_and_stored(api):
     }
 
 
-def test_zkclear_serve_answers_until_interrupted(tmp_path):
+def test_zkclear_serve_answers_and_locks_the_venue_until_interrupted(tmp_path):
     open_venue(tmp_path / "venue.db").store.close()
     root = Path(__file__).resolve().parents[2]
-    process = subprocess.Popen([sys.executable, "cli.py", "serve", str(tmp_path / "venue.db"), "--port", "0"],
+    process = subprocess.Popen([sys.executable, "cli.py", "serve", "--venue", str(tmp_path), "--port", "0"],
                                cwd=root, stderr=subprocess.PIPE, text=True)  # fmt: skip
     try:
         line = process.stderr.readline()
@@ -428,29 +426,37 @@ def test_zkclear_serve_answers_until_interrupted(tmp_path):
         url = line.split(" on ")[1].split()[0]
         with urllib.request.urlopen(url + "/status", timeout=30) as response:
             assert json.loads(response.read())["open_batch"] == {"id": 1, "ops": 0}
+        other = sqlite3.connect(tmp_path / "venue.db", timeout=0.1)  # as another venue command would
+        with pytest.raises(sqlite3.OperationalError, match="database is locked"):
+            other.execute("SELECT COUNT(*) FROM orders").fetchone()
+        other.close()
     finally:
-        process.send_signal(2)  # SIGINT, as Ctrl-C
+        process.terminate()  # SIGTERM, as a service manager stops it (Ctrl-C does the same)
         assert process.wait(timeout=30) == 0
+    reopened = open_venue(tmp_path / "venue.db")  # unlocked once it stopped
+    assert reopened.store.deposit_count() == 0
 
 
-def serve_error(*args: str, password: str | None = None) -> str:
+def serve_error(*args: str) -> str:
     """The one line ``zkclear serve ARGS`` fails with (exit code 2)."""
     root = Path(__file__).resolve().parents[2]
-    env = {k: v for k, v in os.environ.items() if k != LIQUIDATOR_PASSWORD_ENV}
-    if password is not None:
-        env[LIQUIDATOR_PASSWORD_ENV] = password
     command = [sys.executable, "cli.py", "serve", *args]
-    done = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     [line] = done.stderr.strip().splitlines()
     return line
 
 
 def test_zkclear_serve_refuses_what_is_not_a_venue_or_a_free_port(api, tmp_path):
-    (tmp_path / "junk.db").write_bytes(b"not a database at all")
-    assert serve_error(str(tmp_path / "junk.db")) == f"Error: {tmp_path / 'junk.db'}: file is not a database"
+    (tmp_path / "junk").mkdir()
+    (tmp_path / "junk" / "venue.db").write_bytes(b"not a database at all")
+    assert (
+        serve_error("--venue", str(tmp_path / "junk"))
+        == f"Error: {tmp_path / 'junk'}: file is not a database"
+    )
+    assert "no venue here (run init first)" in serve_error("--venue", str(tmp_path / "nowhere"))
     host, port = api.server_address[:2]
-    line = serve_error(str(tmp_path / "venue.db"), "--host", host, "--port", str(port))
+    line = serve_error("--venue", str(tmp_path), "--host", host, "--port", str(port))
     assert line.startswith(f"Error: cannot listen on {host}:{port}: ")
 
 
@@ -458,13 +464,3 @@ def test_a_fault_in_the_operator_is_a_500_without_details(api):
     api.operator.call(lambda op: op.store.close())  # the database goes away under the operator
     status, answer, _ = call(api, "POST", "/orders", order_json(signed(ALICE, 1, False, 1_000, 5)))
     assert (status, answer) == (500, {"error": "internal error"})
-
-
-def test_zkclear_serve_needs_the_liquidator_key_password(tmp_path):
-    open_venue(tmp_path / "venue.db").store.close()
-    save_key(tmp_path / "liquidator.json", LIQUIDATOR_KEY, "right", scrypt_n=2)
-    args = (str(tmp_path / "venue.db"), "--liquidator-keystore", str(tmp_path / "liquidator.json"))
-    assert (
-        serve_error(*args) == f"Error: --liquidator-keystore needs the password in ${LIQUIDATOR_PASSWORD_ENV}"
-    )
-    assert "cannot decrypt the key (wrong password" in serve_error(*args, password="wrong")
