@@ -32,6 +32,7 @@ from cli_commands.common import (
     quiet_option,
     ready_backend,
 )
+from rollup.operator.serve_command import serve
 
 EXAMPLE_INPUTS: dict[str, dict[str, int]] = {
     "mulchain": {"x": 3},
@@ -376,6 +377,7 @@ def chain_verify(options, verification_key, public, proof, verifier_address) -> 
 settle_commands.register(main)
 demo_commands.register(main)
 venue_commands.register(main)
+main.add_command(serve)
 
 if __name__ == "__main__":
     main()

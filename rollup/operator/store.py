@@ -16,6 +16,8 @@ from rollup.exchange.operations import Operation, SignedOrder
 from rollup.operator import codec
 from rollup.operator.migrations import migrate
 
+BATCH_STATES = ("sealed", "proved", "submitted", "settled")  # a batch's life, in order
+
 
 @dataclass(frozen=True)
 class OrderRow:

@@ -1,0 +1,221 @@
+"""Strict parsing of the HTTP API's JSON bodies into operator arguments: every field known, of its
+type and within the width the circuit gives it, or a RequestError naming the first one that is not.
+
+Rules an order is refused by (signature, tick, lot, margin, ...) are the operator's, not checked here:
+a request that parses is well formed, and the operator then decides whether it is acceptable.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from circuits.exchange.config import ACCOUNT_INDEX_BYTES, AMOUNT_BITS, ORDER_ID_BITS, TIME_BITS
+from circuits.field import FR
+from circuits.gadgets.eddsa import Signature
+from rollup.exchange.operations import Order, SignedOrder
+from rollup.orders import TimeInForce
+
+MAX_BODY_BYTES = 16 * 1024
+"""Largest request body accepted; a signed order is about 400 bytes."""
+
+DECIMAL = re.compile(r"0|[1-9][0-9]{0,77}")
+"""A field element as a decimal string: no sign, no leading zeros, at most 78 digits."""
+
+MARKET_LIMIT = 1 << 7  # a trade record carries the market in 7 bits (the eighth is the side)
+
+
+class RequestError(ValueError):
+    """A request that is not well formed; its message says what is wrong, in one line."""
+
+
+def parse_json(body: bytes) -> Any:
+    """The JSON value of ``body``; floats, NaN, duplicate keys and bad UTF-8 are refused."""
+    try:
+        text = body.decode("utf-8")
+        return json.loads(text, object_pairs_hook=_no_duplicates, parse_float=_no_float,
+                          parse_constant=_no_float)  # fmt: skip
+    except RequestError:
+        raise
+    except UnicodeDecodeError as error:
+        raise RequestError(f"body is not UTF-8 ({error.reason} at byte {error.start})") from None
+    except json.JSONDecodeError as error:
+        where = f"line {error.lineno} column {error.colno}"
+        raise RequestError(f"malformed JSON: {error.msg} at {where}") from None
+    except ValueError as error:  # an integer literal longer than Python converts
+        raise RequestError(f"malformed JSON: {error}") from None
+    except RecursionError:
+        raise RequestError("malformed JSON: nested too deeply") from None
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise RequestError(f"field {key!r} given twice")
+        out[key] = value
+    return out
+
+
+def _no_float(text: str) -> Any:
+    raise RequestError(f"numbers must be integers, got {text}")
+
+
+# --- fields -------------------------------------------------------------------------------------
+
+Parser = Callable[[str, Any], Any]
+
+
+def integer(low: int, high: int) -> Parser:
+    """A JSON integer in [low, high)."""
+
+    def parse(name: str, value: Any) -> int:
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise RequestError(f"{name} must be an integer, got {json_type(value)}")
+        if not low <= value < high:
+            raise RequestError(f"{name} must be in [{low}, {_bound(high)}), got {value}")
+        return value
+
+    return parse
+
+
+def field_element(name: str, value: Any) -> int:
+    """A decimal string below the BN254 scalar field's modulus (signature parts exceed JSON's safe range)."""
+    if not isinstance(value, str):
+        raise RequestError(f"{name} must be a decimal string, got {json_type(value)}")
+    if not DECIMAL.fullmatch(value):
+        raise RequestError(f"{name} must be a decimal string of digits without leading zeros")
+    number = int(value)
+    if number >= FR:
+        raise RequestError(f"{name} must be below the field modulus")
+    return number
+
+
+def boolean(name: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise RequestError(f"{name} must be true or false, got {json_type(value)}")
+    return value
+
+
+def choice(*options: str) -> Parser:
+    def parse(name: str, value: Any) -> str:
+        if value not in options or not isinstance(value, str):
+            raise RequestError(f"{name} must be one of {', '.join(options)}, got {json.dumps(value)}")
+        return value
+
+    return parse
+
+
+def json_type(value: Any) -> str:
+    names = {bool: "a boolean", int: "an integer", str: "a string", list: "an array", dict: "an object"}
+    return "null" if value is None else names.get(type(value), type(value).__name__)
+
+
+def _bound(high: int) -> str:
+    return f"2^{high.bit_length() - 1}" if high > 1 << 16 and high & (high - 1) == 0 else str(high)
+
+
+@dataclass(frozen=True)
+class Field:
+    parse: Parser
+    default: Any = None
+    required: bool = True
+
+
+def fields_of(name: str, value: Any, spec: dict[str, Field]) -> dict[str, Any]:
+    """An object with exactly ``spec``'s fields (optional ones defaulted), each parsed."""
+    if not isinstance(value, dict):
+        raise RequestError(f"{name} must be an object, got {json_type(value)}")
+    unknown = sorted(set(value) - set(spec))
+    if unknown:
+        raise RequestError(f"unknown field {_path(name, unknown[0])}")
+    out = {}
+    for key, field in spec.items():
+        path = _path(name, key)
+        if key in value:
+            out[key] = field.parse(path, value[key])
+        elif field.required:
+            raise RequestError(f"missing field {path}")
+        else:
+            out[key] = field.default
+    return out
+
+
+def _path(name: str, key: str) -> str:
+    return key if name == "body" else f"{name}.{key}"
+
+
+# --- requests -----------------------------------------------------------------------------------
+
+ACCOUNT = Field(integer(0, 1 << (8 * ACCOUNT_INDEX_BYTES)))
+ORDER_ID = Field(integer(0, 1 << ORDER_ID_BITS))
+SIGNATURE = Field(lambda name, value: _signature(name, value))
+
+ORDER_FIELDS = {
+    "account": ACCOUNT,
+    "market": Field(integer(0, MARKET_LIMIT)),
+    "is_buy": Field(boolean),
+    "price": Field(integer(0, 1 << (AMOUNT_BITS - 1))),
+    "amount": Field(integer(0, 1 << (AMOUNT_BITS - 1))),
+    "order_id": ORDER_ID,
+    "expiry": Field(integer(0, 1 << TIME_BITS)),
+    "signature": SIGNATURE,
+    "time_in_force": Field(choice(*(t.value for t in TimeInForce)), "GTC", required=False),
+    "post_only": Field(boolean, False, required=False),
+    "reduce_only": Field(boolean, False, required=False),
+}
+
+CANCEL_FIELDS = {"account": ACCOUNT, "order_id": ORDER_ID, "signature": SIGNATURE}
+
+
+def _signature(name: str, value: Any) -> Signature:
+    parts = fields_of(name, value, {key: Field(field_element) for key in ("R8x", "R8y", "S")})
+    return Signature((parts["R8x"], parts["R8y"]), parts["S"])
+
+
+@dataclass(frozen=True)
+class PlaceRequest:
+    """``Operator.place``'s arguments."""
+
+    signed: SignedOrder
+    time_in_force: str
+    post_only: bool
+    reduce_only: bool
+
+
+@dataclass(frozen=True)
+class CancelRequest:
+    """``Operator.cancel``'s arguments."""
+
+    account: int
+    order_id: int
+    signature: Signature
+
+
+def parse_place(body: bytes) -> PlaceRequest:
+    f = fields_of("body", parse_json(body), ORDER_FIELDS)
+    order = Order(f["account"], f["market"], f["is_buy"], f["price"], f["amount"], f["order_id"], f["expiry"])
+    signed = SignedOrder(order, f["signature"])
+    return PlaceRequest(signed, f["time_in_force"], f["post_only"], f["reduce_only"])
+
+
+def parse_cancel(body: bytes) -> CancelRequest:
+    f = fields_of("body", parse_json(body), CANCEL_FIELDS)
+    return CancelRequest(f["account"], f["order_id"], f["signature"])
+
+
+def signature_json(signature: Signature) -> dict[str, str]:
+    """The wire form of a signature (what clients send and what parse_place reads)."""
+    return {"R8x": str(signature.R8[0]), "R8y": str(signature.R8[1]), "S": str(signature.S)}
+
+
+def order_json(signed: SignedOrder, **flags: Any) -> dict[str, Any]:
+    """The wire form of a signed order, with optional flags (time_in_force, post_only, reduce_only)."""
+    o = signed.order
+    return {
+        "account": o.account, "market": o.market, "is_buy": o.is_buy, "price": o.price, "amount": o.amount,
+        "order_id": o.order_id, "expiry": o.expiry, "signature": signature_json(signed.signature), **flags,
+    }  # fmt: skip

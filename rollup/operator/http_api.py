@@ -1,0 +1,402 @@
+"""The operator's HTTP JSON API (standard library only): clients place and cancel signed orders and
+read books, accounts, orders and batches. docs/http_api.md lists the endpoints.
+
+Every call into the operator runs on one thread that owns it (OperatorThread): the operator is not
+thread-safe and its SQLite connection belongs to the thread that opened it, so handler threads
+queue their calls there, one at a time. An order is acknowledged (200) only after ``place``
+returned, that is after the store committed it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, TypeVar
+from urllib.parse import parse_qs, urlsplit
+
+from rollup.operator import api_views
+from rollup.operator.api_requests import MAX_BODY_BYTES, RequestError, parse_cancel, parse_place
+from rollup.operator.operator import Operator
+from rollup.operator.store import BATCH_STATES
+from rollup.rejections import OrderRejected
+
+log = logging.getLogger("zkclear.http")
+
+T = TypeVar("T")
+
+MAX_DEPTH = 100
+MAX_BATCHES = 1000
+DRAIN_LIMIT = 1 << 20  # bytes of an oversized body read (and dropped) before the answer; beyond, a reset
+
+
+class OperatorThread:
+    """One operator, opened and called on a single thread of its own."""
+
+    def __init__(self, open_operator: Callable[[], Operator]) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="operator")
+        try:
+            self.operator = self._executor.submit(open_operator).result()
+        except BaseException:
+            self._executor.shutdown()
+            raise
+
+    def call(self, fn: Callable[[Operator], T]) -> T:
+        """``fn(operator)`` on the operator's thread, after the calls queued before it."""
+        return self._executor.submit(fn, self.operator).result()
+
+    def close(self) -> None:
+        self.call(lambda operator: operator.store.close())
+        self._executor.shutdown()
+
+
+class ApiError(Exception):
+    """An answer other than 200: ``status`` and a one-line ``message``."""
+
+    def __init__(self, status: HTTPStatus, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.headers = headers or {}
+
+
+@dataclass(frozen=True)
+class Request:
+    params: tuple[str, ...]  # the route's captured path segments
+    query: dict[str, str]
+    body: bytes
+
+
+Handler = Callable[[OperatorThread, Request], Any]
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    pattern: re.Pattern[str]
+    handler: Handler
+    query: frozenset[str] = frozenset()  # the query parameters it takes
+
+
+def index(name: str, text: str) -> int:
+    """A path segment that must be a non-negative decimal integer."""
+    if not re.fullmatch(r"0|[1-9][0-9]{0,17}", text):
+        raise RequestError(f"{name} must be a non-negative decimal integer, got {text!r}")
+    return int(text)
+
+
+def query_int(request: Request, name: str, default: int, low: int, high: int) -> int:
+    if name not in request.query:
+        return default
+    value = index(name, request.query[name])
+    if not low <= value <= high:
+        raise RequestError(f"{name} must be in [{low}, {high}], got {value}")
+    return value
+
+
+# --- handlers -----------------------------------------------------------------------------------
+
+
+def place_order(operator: OperatorThread, request: Request) -> Any:
+    order = parse_place(request.body)
+
+    def place(op: Operator) -> Any:
+        return api_views.placed(op, op.place(order.signed, order.time_in_force, order.post_only,
+                                             order.reduce_only))  # fmt: skip
+
+    return operator.call(place)
+
+
+def cancel_order(operator: OperatorThread, request: Request) -> Any:
+    cancel = parse_cancel(request.body)
+    return operator.call(
+        lambda op: api_views.cancelled(op.cancel(cancel.account, cancel.order_id, cancel.signature))
+    )
+
+
+def get_order(operator: OperatorThread, request: Request) -> Any:
+    account, order_id = index("account", request.params[0]), index("order id", request.params[1])
+    row = operator.call(lambda op: op.store.order(account, order_id))
+    if row is None:
+        raise ApiError(HTTPStatus.NOT_FOUND, f"no order {order_id} of account {account}")
+    return api_views.order_status(row)
+
+
+def get_book(operator: OperatorThread, request: Request) -> Any:
+    market = index("market", request.params[0])
+    depth = query_int(request, "depth", 10, 1, MAX_DEPTH)
+
+    def read(op: Operator) -> Any:
+        if market not in op.engine.markets:
+            raise ApiError(HTTPStatus.NOT_FOUND, f"unknown market {market}")
+        return api_views.book(op, market, depth)
+
+    return operator.call(read)
+
+
+def get_markets(operator: OperatorThread, request: Request) -> Any:
+    return operator.call(api_views.markets)
+
+
+def get_account(operator: OperatorThread, request: Request) -> Any:
+    account = index("account", request.params[0])
+
+    def read(op: Operator) -> Any:
+        if account not in op.state.accounts:
+            raise ApiError(HTTPStatus.NOT_FOUND, f"unknown account {account} (no deposit yet)")
+        return api_views.account(op, account)
+
+    return operator.call(read)
+
+
+def get_batches(operator: OperatorThread, request: Request) -> Any:
+    status = request.query.get("status")
+    if status is not None and status not in BATCH_STATES:
+        raise RequestError(f"status must be one of {', '.join(BATCH_STATES)}, got {status!r}")
+    after = query_int(request, "after", 0, 0, 1 << 60)
+    limit = query_int(request, "limit", 100, 1, MAX_BATCHES)
+    rows = operator.call(lambda op: op.store.batches(status))
+    return [api_views.batch_summary(row) for row in rows if row.id > after][:limit]
+
+
+def get_batch(operator: OperatorThread, request: Request) -> Any:
+    batch_id = index("batch id", request.params[0])
+
+    def read(op: Operator) -> Any:
+        if batch_id == op.batch.batch_id:
+            return api_views.open_batch(op)
+        row = op.store.batch(batch_id)
+        if row is None:
+            raise ApiError(HTTPStatus.NOT_FOUND, f"no batch {batch_id}")
+        return api_views.batch_detail(op, row)
+
+    return operator.call(read)
+
+
+def get_status(operator: OperatorThread, request: Request) -> Any:
+    return operator.call(api_views.status)
+
+
+def route(method: str, path: str, handler: Handler, query: tuple[str, ...] = ()) -> Route:
+    """``path`` with ``{name}`` for a captured segment."""
+    pattern = re.compile(re.sub(r"\{\w+\}", "([^/]+)", path))
+    return Route(method, pattern, handler, frozenset(query))
+
+
+ROUTES = (
+    route("POST", "/orders", place_order),
+    route("POST", "/orders/cancel", cancel_order),
+    route("GET", "/orders/{account}/{order_id}", get_order),
+    route("GET", "/books/{market}", get_book, ("depth",)),
+    route("GET", "/markets", get_markets),
+    route("GET", "/accounts/{index}", get_account),
+    route("GET", "/batches", get_batches, ("status", "after", "limit")),
+    route("GET", "/batches/{id}", get_batch),
+    route("GET", "/status", get_status),
+)
+
+
+def find_route(method: str, path: str) -> tuple[Route, tuple[str, ...]]:
+    """The route for ``method`` and ``path``; 404 if no route has the path, 405 if none takes the method."""
+    allowed = []
+    for candidate in ROUTES:
+        match = candidate.pattern.fullmatch(path)
+        if match is None:
+            continue
+        if candidate.method == method:
+            return candidate, match.groups()
+        allowed.append(candidate.method)
+    if not allowed:
+        raise ApiError(HTTPStatus.NOT_FOUND, f"no such endpoint: {path}")
+    methods = ", ".join(sorted(set(allowed)))
+    raise ApiError(HTTPStatus.METHOD_NOT_ALLOWED, f"{path} takes {methods}, not {method}", {"Allow": methods})
+
+
+def parse_query(text: str, allowed: frozenset[str]) -> dict[str, str]:
+    try:
+        pairs = parse_qs(text, keep_blank_values=True, strict_parsing=True) if text else {}
+    except ValueError:
+        raise RequestError(f"malformed query string {text!r}") from None
+    for name, values in pairs.items():
+        if name not in allowed:
+            raise RequestError(f"unknown query parameter {name!r}")
+        if len(values) > 1:
+            raise RequestError(f"query parameter {name!r} given twice")
+    return {name: values[0] for name, values in pairs.items()}
+
+
+# --- the server ---------------------------------------------------------------------------------
+
+
+class ApiHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive: one connection carries many orders
+    timeout = 30  # an idle or slow client is dropped after this many seconds
+    disable_nagle_algorithm = True  # headers and body leave at once, not 40 ms apart (delayed ACK)
+    server: ApiServer
+
+    def do_GET(self) -> None:
+        self._dispatch("GET")
+
+    def do_POST(self) -> None:
+        self._dispatch("POST")
+
+    def do_PUT(self) -> None:
+        self._dispatch("PUT")
+
+    def do_DELETE(self) -> None:
+        self._dispatch("DELETE")
+
+    def do_PATCH(self) -> None:
+        self._dispatch("PATCH")
+
+    def _dispatch(self, method: str) -> None:
+        try:
+            body = self._read_body(method)
+            url = urlsplit(self.path)
+            target, params = find_route(method, url.path)
+            self._check_body(method, body)
+            request = Request(params, parse_query(url.query, target.query), body)
+            self._answer(HTTPStatus.OK, target.handler(self.server.operator, request))
+        except ApiError as error:
+            self._answer(error.status, {"error": str(error)}, error.headers)
+        except RequestError as error:
+            self._answer(HTTPStatus.BAD_REQUEST, {"error": str(error)})
+        except OrderRejected as refused:
+            reason = refused.reason
+            self._answer(HTTPStatus.UNPROCESSABLE_ENTITY,
+                         {"error": str(reason), "reason": getattr(reason, "name", str(reason)).lower(),
+                          "detail": refused.detail})  # fmt: skip
+        except Exception:
+            log.exception("%s %s failed", method, self.path)
+            self._answer(HTTPStatus.INTERNAL_SERVER_ERROR, {"error": "internal error"})
+
+    def _read_body(self, method: str) -> bytes:
+        """The whole body; refused (and the connection closed) when it cannot be read safely."""
+        if "Transfer-Encoding" in self.headers:
+            self.close_connection = True
+            raise ApiError(HTTPStatus.LENGTH_REQUIRED, "chunked bodies are not accepted: send Content-Length")
+        length_text = self.headers.get("Content-Length")
+        if length_text is None:
+            if method == "POST":
+                self.close_connection = True
+                raise ApiError(HTTPStatus.LENGTH_REQUIRED, "a POST needs Content-Length")
+            return b""
+        if not length_text.isdigit() or len(length_text) > 12:
+            self.close_connection = True
+            raise RequestError(f"bad Content-Length {length_text!r}")
+        length = int(length_text)
+        if length > MAX_BODY_BYTES:
+            self.close_connection = True
+            self._discard(min(length, DRAIN_LIMIT))
+            raise ApiError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                           f"body of {length} bytes exceeds the limit of {MAX_BODY_BYTES}")  # fmt: skip
+        body = self.rfile.read(length)
+        if len(body) != length:
+            self.close_connection = True
+            raise RequestError(f"body ended after {len(body)} of {length} bytes")
+        return body
+
+    def _discard(self, length: int) -> None:
+        """Read and drop a refused body, so the client sees the answer rather than a reset connection."""
+        while length > 0:
+            chunk = self.rfile.read(min(length, 64 * 1024))
+            if not chunk:
+                return
+            length -= len(chunk)
+
+    def _check_body(self, method: str, body: bytes) -> None:
+        if method != "POST" and body:
+            raise RequestError(f"{method} takes no body")
+        if method == "POST" and "Content-Type" in self.headers:
+            content_type = self.headers.get_content_type()
+            if content_type != "application/json":
+                message = f"body must be application/json, not {content_type}"
+                raise ApiError(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, message)
+
+    def _answer(self, status: HTTPStatus, payload: Any, headers: dict[str, str] | None = None) -> None:
+        data = json.dumps(payload, separators=(",", ":")).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.info("%s %s", self.address_string(), format % args)
+
+
+class ListenError(OSError):
+    """The server's address cannot be bound (in use, not local, no permission)."""
+
+
+class ApiServer(ThreadingHTTPServer):
+    """The API over one operator; ``tick_interval`` (seconds) seals batches whose deadline passed."""
+
+    daemon_threads = True
+
+    def __init__(self, open_operator: Callable[[], Operator], host: str = "127.0.0.1", port: int = 0,
+                 tick_interval: float | None = None) -> None:  # fmt: skip
+        try:
+            super().__init__((host, port), ApiHandler)
+        except OSError as error:
+            raise ListenError(f"cannot listen on {host}:{port}: {error.strerror or error}") from error
+        try:
+            self.operator = OperatorThread(open_operator)
+        except BaseException:
+            self.server_close()
+            raise
+        self._stopped = threading.Event()
+        self._serving: threading.Thread | None = None
+        self._ticker: threading.Thread | None = None
+        if tick_interval is not None:
+            self._ticker = threading.Thread(target=self._tick, args=(tick_interval,), daemon=True)
+            self._ticker.start()
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> None:
+        """Serve on a background thread (``close`` stops it)."""
+        self._serving = threading.Thread(target=self.serve_forever, args=(0.05,), daemon=True)
+        self._serving.start()
+
+    def _tick(self, interval: float) -> None:
+        while not self._stopped.wait(interval):
+            try:
+                sealed = self.operator.call(lambda op: op.tick())
+            except Exception:
+                log.exception("sealing on deadline failed")
+                continue
+            if sealed is not None:
+                log.info("sealed batch %d (deadline)", sealed)
+
+    def close(self) -> None:
+        """Stop serving and sealing, close the socket and the operator's store (once; again does nothing)."""
+        if self._stopped.is_set():
+            return
+        self._stopped.set()
+        if self._serving is not None:
+            self.shutdown()
+            self._serving.join()
+        if self._ticker is not None:
+            self._ticker.join()
+        self.server_close()
+        self.operator.close()
+
+    def __enter__(self) -> ApiServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
