@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from circuits.exchange.batch import BatchShape
 from circuits.exchange.config import ExchangeConfig
 from circuits.gadgets import eddsa
 from rollup.exchange.operations import Deposit, FundingTick, Liquidate, OraclePrice, Order, Trade, Withdraw
 from rollup.exchange.state import ExchangeState
+from rollup.exchange.transition import apply_batch
 
 CONFIG = ExchangeConfig(n_markets=2, account_depth=2, order_depth=1)
 ORACLE_KEY = bytes(range(32))
@@ -59,3 +61,15 @@ def liquidate(size: int, price: int, account: int = BOB, is_buy: bool = True, or
     limit = price + 50 if is_buy else price - 50
     liquidator = order(CAROL, CAROL_KEY, is_buy=is_buy, price=limit, amount=size, order_id=order_id)
     return Liquidate(liquidator, account, size, price)
+
+
+def before_crash() -> ExchangeState:
+    """Alice (100,000) sells 45 to Bob (5,000) and 10 to Dave (1,500) at 1,000; Carol (50,000)
+    liquidates; the fund starts with 1,000 and holds 1,110 after the fees."""
+    dave_buys = order(DAVE, DAVE_KEY, is_buy=True, price=1_000, amount=10, order_id=1)
+    alice_sells = order(ALICE, ALICE_KEY, is_buy=False, price=1_000, amount=10, order_id=2)
+    shape = BatchShape(("deposit",) * 4 + ("trade",) * 2)
+    deposits = [deposit(ALICE, ALICE_KEY, 100_000), deposit(BOB, BOB_KEY, 5_000),
+                deposit(CAROL, CAROL_KEY, 50_000), deposit(DAVE, DAVE_KEY, 1_500)]  # fmt: skip
+    ops = [*deposits, trade(size=45, amount=45), Trade(dave_buys, alice_sells, 10)]
+    return apply_batch(genesis(1_000), shape, ops).state

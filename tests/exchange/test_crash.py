@@ -8,25 +8,17 @@ import pytest
 
 from circuits.exchange.batch import BatchShape
 from circuits.r1cs import UnsatisfiedConstraint
-from rollup.exchange.operations import Deleverage, Trade
+from rollup.exchange.operations import Deleverage
 from rollup.exchange.state import ExchangeState
 from rollup.exchange.transition import apply_batch
+from tests.exchange import scenario
 from tests.exchange.conftest import assert_replays, compiled
 from tests.exchange.scenario import (
     ALICE,
-    ALICE_KEY,
     BOB,
-    BOB_KEY,
-    CAROL,
-    CAROL_KEY,
     DAVE,
-    DAVE_KEY,
-    deposit,
-    genesis,
     liquidate,
     oracle,
-    order,
-    trade,
 )
 from verifier.pubdata_layout import decode_records
 
@@ -49,15 +41,7 @@ def all_solvent(state: ExchangeState) -> bool:
 
 @pytest.fixture(scope="module")
 def before_crash() -> ExchangeState:
-    """Alice (100,000) sells 45 to Bob (5,000) and 10 to Dave (1,500) at 1,000; Carol (50,000)
-    liquidates; the fund starts with 1,000."""
-    dave_buys = order(DAVE, DAVE_KEY, is_buy=True, price=1_000, amount=10, order_id=1)
-    alice_sells = order(ALICE, ALICE_KEY, is_buy=False, price=1_000, amount=10, order_id=2)
-    shape = BatchShape(("deposit",) * 4 + ("trade",) * 2)
-    deposits = [deposit(ALICE, ALICE_KEY, 100_000), deposit(BOB, BOB_KEY, 5_000),
-                deposit(CAROL, CAROL_KEY, 50_000), deposit(DAVE, DAVE_KEY, 1_500)]  # fmt: skip
-    ops = [*deposits, trade(size=45, amount=45), Trade(dave_buys, alice_sells, 10)]
-    return apply_batch(genesis(1_000), shape, ops).state
+    return scenario.before_crash()
 
 
 def test_crash_liquidation_then_deleveraging(before_crash):

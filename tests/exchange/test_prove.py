@@ -18,20 +18,16 @@ from tests.exchange.conftest import assert_replays
 from tests.exchange.scenario import (
     ALICE,
     ALICE_KEY,
-    BOB,
-    BOB_KEY,
     CAROL,
     CAROL_KEY,
     CONFIG,
     DAVE,
-    DAVE_KEY,
+    before_crash,
     deposit,
     funding,
-    genesis,
     liquidate,
     oracle,
     order,
-    trade,
     withdraw,
 )
 from verifier.groth16 import verify
@@ -49,17 +45,6 @@ ALICE_ISOLATED = 12
 @pytest.fixture(scope="module")
 def prover(tmp_path_factory) -> BatchProver:
     return BatchProver(CONFIG, EVERY_OP, tmp_path_factory.mktemp("keys"), rng=random.Random(5))
-
-
-def before_crash() -> ExchangeState:
-    """Alice (100,000) sells 45 to Bob (5,000) and 10 to Dave (1,500) at 1,000; the fund holds 1,110."""
-    dave_buys = order(DAVE, DAVE_KEY, is_buy=True, price=1_000, amount=10, order_id=1)
-    alice_sells = order(ALICE, ALICE_KEY, is_buy=False, price=1_000, amount=10, order_id=2)
-    shape = BatchShape(("deposit",) * 4 + ("trade",) * 2)
-    deposits = [deposit(ALICE, ALICE_KEY, 100_000), deposit(BOB, BOB_KEY, 5_000),
-                deposit(CAROL, CAROL_KEY, 50_000), deposit(DAVE, DAVE_KEY, 1_500)]  # fmt: skip
-    ops = [*deposits, trade(size=45, amount=45), Trade(dave_buys, alice_sells, 10)]
-    return apply_batch(genesis(1_000), shape, ops).state
 
 
 def first_batch(state: ExchangeState) -> BatchResult:
