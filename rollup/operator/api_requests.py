@@ -17,6 +17,7 @@ from circuits.exchange.config import ACCOUNT_INDEX_BYTES, AMOUNT_BITS, ORDER_ID_
 from circuits.field import FR
 from circuits.gadgets.eddsa import Signature
 from rollup.exchange.operations import Order, SignedOrder
+from rollup.operator.operator import CancelRequest, PlaceRequest
 from rollup.orders import TimeInForce
 
 MAX_BODY_BYTES = 16 * 1024
@@ -174,25 +175,6 @@ CANCEL_FIELDS = {"account": ACCOUNT, "order_id": ORDER_ID, "signature": SIGNATUR
 def _signature(name: str, value: Any) -> Signature:
     parts = fields_of(name, value, {key: Field(field_element) for key in ("R8x", "R8y", "S")})
     return Signature((parts["R8x"], parts["R8y"]), parts["S"])
-
-
-@dataclass(frozen=True)
-class PlaceRequest:
-    """``Operator.place``'s arguments."""
-
-    signed: SignedOrder
-    time_in_force: str
-    post_only: bool
-    reduce_only: bool
-
-
-@dataclass(frozen=True)
-class CancelRequest:
-    """``Operator.cancel``'s arguments."""
-
-    account: int
-    order_id: int
-    signature: Signature
 
 
 def parse_place(body: bytes) -> PlaceRequest:

@@ -29,8 +29,9 @@ def order_status(row: OrderRow) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def placed(operator: Operator, result: Placed) -> dict[str, Any]:
-    """An accepted order as stored, with what it traded and what of it was cancelled on arrival."""
+def placed(result: Placed) -> dict[str, Any]:
+    """An accepted order as stored once placed, with what it traded and what of it was cancelled on
+    arrival."""
     submit = result.result
     fills = [
         {"id": fill_id, "maker": {"account": f.maker.account, "order_id": f.maker.order_id}, "price": f.price,
@@ -38,7 +39,7 @@ def placed(operator: Operator, result: Placed) -> dict[str, Any]:
         for fill_id, f in zip(result.fill_ids, submit.fills, strict=True)
     ]  # fmt: skip
     return {
-        **order_status(operator.store.order(*result.key)),
+        **order_status(result.row),
         "filled": submit.filled,
         "cancelled": submit.cancelled,
         "fills": fills,

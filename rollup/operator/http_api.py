@@ -3,18 +3,20 @@ read books, accounts, orders and batches. docs/http_api.md lists the endpoints.
 
 Every call into the operator runs on one thread that owns it (OperatorThread): the operator is not
 thread-safe and its SQLite connection belongs to the thread that opened it, so handler threads
-queue their calls there, one at a time. An order is acknowledged (200) only after ``place``
-returned, that is after the store committed it.
+queue their calls there. Orders and cancels waiting in that queue back to back are taken together,
+up to ``INTAKE_BATCH`` of them, as one micro-batch (``Operator.submit_many``: one signature pass,
+one commit). An order is acknowledged (200) only after the store committed its micro-batch.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import queue
 import re
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -23,7 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from rollup.operator import api_views
 from rollup.operator.api_requests import MAX_BODY_BYTES, RequestError, parse_cancel, parse_place
-from rollup.operator.operator import Operator
+from rollup.operator.operator import CancelRequest, IntakeResult, Operator, PlaceRequest
 from rollup.operator.store import BATCH_STATES
 from rollup.rejections import OrderRejected
 
@@ -36,24 +38,92 @@ MAX_BATCHES = 1000
 DRAIN_LIMIT = 1 << 20  # bytes of an oversized body read (and dropped) before the answer; beyond, a reset
 
 
-class OperatorThread:
-    """One operator, opened and called on a single thread of its own."""
+INTAKE_BATCH = 256  # most orders and cancels handed to the operator as one micro-batch (one commit)
 
-    def __init__(self, open_operator: Callable[[], Operator]) -> None:
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="operator")
-        try:
-            self.operator = self._executor.submit(open_operator).result()
-        except BaseException:
-            self._executor.shutdown()
-            raise
+
+@dataclass(frozen=True)
+class Call:
+    fn: Callable[[Operator], Any]
+    future: Future
+
+
+@dataclass(frozen=True)
+class Intake:
+    request: PlaceRequest | CancelRequest
+    future: Future
+
+
+class OperatorThread:
+    """One operator, opened and called on a single thread of its own, in arrival order; orders and
+    cancels queued back to back go to the operator together (up to ``max_batch``), as one
+    micro-batch committed at once, and each caller gets its own request's result after that commit."""
+
+    def __init__(self, open_operator: Callable[[], Operator], max_batch: int = INTAKE_BATCH) -> None:
+        if max_batch < 1:
+            raise ValueError("max_batch must be positive")
+        self.max_batch = max_batch
+        self._jobs: queue.SimpleQueue[Call | Intake | None] = queue.SimpleQueue()  # None: stop
+        opened: Future[Operator] = Future()
+        self._thread = threading.Thread(target=self._serve, args=(open_operator, opened), name="operator",
+                                        daemon=True)  # fmt: skip
+        self._thread.start()
+        self.operator = opened.result()
 
     def call(self, fn: Callable[[Operator], T]) -> T:
         """``fn(operator)`` on the operator's thread, after the calls queued before it."""
-        return self._executor.submit(fn, self.operator).result()
+        future: Future[T] = Future()
+        self._jobs.put(Call(fn, future))
+        return future.result()
+
+    def submit(self, request: PlaceRequest | CancelRequest) -> IntakeResult:
+        """The operator's answer to an order or cancel (Placed, Cancel or the refusal), once committed."""
+        future: Future[IntakeResult] = Future()
+        self._jobs.put(Intake(request, future))
+        return future.result()
 
     def close(self) -> None:
         self.call(lambda operator: operator.store.close())
-        self._executor.shutdown()
+        self._jobs.put(None)
+        self._thread.join()
+
+    def _serve(self, open_operator: Callable[[], Operator], opened: Future) -> None:
+        try:
+            operator = open_operator()
+        except BaseException as error:
+            opened.set_exception(error)
+            return
+        opened.set_result(operator)
+        held: list[Call | Intake | None] = []  # a job taken from the queue while gathering a batch
+        while True:
+            job = held.pop() if held else self._jobs.get()
+            if job is None:
+                return
+            if isinstance(job, Call):
+                settle([job.future], lambda fn: [fn(operator)], job.fn)
+                continue
+            batch = [job]
+            while len(batch) < self.max_batch:
+                try:
+                    job = self._jobs.get_nowait()
+                except queue.Empty:
+                    break
+                if not isinstance(job, Intake):
+                    held.append(job)
+                    break
+                batch.append(job)
+            settle([i.future for i in batch], operator.submit_many, [i.request for i in batch])
+
+
+def settle(futures: list[Future], fn: Callable[[Any], list[Any]], argument: Any) -> None:
+    """Settle each future with its item of what ``fn(argument)`` returns, or all with what it raises."""
+    try:
+        results = fn(argument)
+    except BaseException as error:
+        for future in futures:
+            future.set_exception(error)
+    else:
+        for future, result in zip(futures, results, strict=True):
+            future.set_result(result)
 
 
 class ApiError(Exception):
@@ -102,21 +172,19 @@ def query_int(request: Request, name: str, default: int, low: int, high: int) ->
 # --- handlers -----------------------------------------------------------------------------------
 
 
+def acknowledged(result: IntakeResult) -> Any:
+    """An accepted request's result; a refusal is raised (and answered 422)."""
+    if isinstance(result, OrderRejected):
+        raise result
+    return result
+
+
 def place_order(operator: OperatorThread, request: Request) -> Any:
-    order = parse_place(request.body)
-
-    def place(op: Operator) -> Any:
-        return api_views.placed(op, op.place(order.signed, order.time_in_force, order.post_only,
-                                             order.reduce_only))  # fmt: skip
-
-    return operator.call(place)
+    return api_views.placed(acknowledged(operator.submit(parse_place(request.body))))
 
 
 def cancel_order(operator: OperatorThread, request: Request) -> Any:
-    cancel = parse_cancel(request.body)
-    return operator.call(
-        lambda op: api_views.cancelled(op.cancel(cancel.account, cancel.order_id, cancel.signature))
-    )
+    return api_views.cancelled(acknowledged(operator.submit(parse_cancel(request.body))))
 
 
 def get_order(operator: OperatorThread, request: Request) -> Any:
@@ -340,18 +408,19 @@ class ListenError(OSError):
 
 
 class ApiServer(ThreadingHTTPServer):
-    """The API over one operator; ``tick_interval`` (seconds) seals batches whose deadline passed."""
+    """The API over one operator; ``tick_interval`` (seconds) seals batches whose deadline passed;
+    ``max_batch`` bounds the orders and cancels committed together."""
 
     daemon_threads = True
 
     def __init__(self, open_operator: Callable[[], Operator], host: str = "127.0.0.1", port: int = 0,
-                 tick_interval: float | None = None) -> None:  # fmt: skip
+                 tick_interval: float | None = None, max_batch: int = INTAKE_BATCH) -> None:  # fmt: skip
         try:
             super().__init__((host, port), ApiHandler)
         except OSError as error:
             raise ListenError(f"cannot listen on {host}:{port}: {error.strerror or error}") from error
         try:
-            self.operator = OperatorThread(open_operator)
+            self.operator = OperatorThread(open_operator, max_batch)
         except BaseException:
             self.server_close()
             raise

@@ -3,6 +3,10 @@ ticks; checks each by the circuit's rules against the state all queued operation
 orders; queues the resulting operations into batches; and drives sealed batches through the
 pipeline. Every acknowledgement (a method returning) comes after the store committed its effect.
 
+Orders and cancels come in micro-batches (``submit_many``): their signatures are checked in one
+compiled pass, then each is handled in arrival order, and the effects of all commit together
+(group commit), before any result is returned.
+
 What lives in memory (books, the projected state, the open batch) is a cache of the store: it is
 rebuilt from the store on open, and after any failed commit.
 """
@@ -10,7 +14,7 @@ rebuilt from the store on open, and after any failed commit.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +41,7 @@ from rollup.operator.margin import is_reducing, margin_slack, ratios, settled_co
 from rollup.operator.pipeline import Prover, Settlement, advance_batch
 from rollup.operator.records import advance
 from rollup.operator.refusals import OpRefused, Refusal
+from rollup.operator.signatures import check_messages, check_orders, known_verdict
 from rollup.operator.store import OrderRow, Store
 from rollup.operator.validity import account_key, check_order, signature_valid, step
 from rollup.orders import Cancel, Fill, Order, OrderKey, Side, TimeInForce
@@ -46,8 +51,31 @@ CANCEL_TAG = 5
 """Domain tag of a signed cancel request (off-chain only: the circuit never sees cancels)."""
 
 
+def cancel_message_inputs(account: int, order_id: int) -> list[int]:
+    return [CANCEL_TAG, account, order_id]
+
+
 def cancel_message(account: int, order_id: int) -> int:
-    return poseidon([CANCEL_TAG, account, order_id])
+    return poseidon(cancel_message_inputs(account, order_id))
+
+
+@dataclass(frozen=True)
+class PlaceRequest:
+    """A signed order and its (unsigned) flags, as ``place`` takes them."""
+
+    signed: SignedOrder
+    time_in_force: str = "GTC"
+    post_only: bool = False
+    reduce_only: bool = False
+
+
+@dataclass(frozen=True)
+class CancelRequest:
+    """A signed request to cancel a resting order, as ``cancel`` takes it."""
+
+    account: int
+    order_id: int
+    signature: Signature
 
 
 @dataclass(frozen=True)
@@ -58,6 +86,11 @@ class Placed:
     result: SubmitResult
     fill_ids: tuple[int, ...]
     sealed: tuple[int, ...]  # batches sealed while queueing its trades
+    row: OrderRow  # the order as stored once it was placed (later orders may fill it further)
+
+
+IntakeResult = Placed | Cancel | OrderRejected
+"""What ``submit_many`` answers for one request: an acknowledgement, or the refusal."""
 
 
 def engine_order(signed: SignedOrder, time_in_force: str, post_only: bool, reduce_only: bool) -> Order:
@@ -130,6 +163,7 @@ class Operator:
             self.engine.restore(order, resting)
             if resting:
                 self._rest(row.signed)
+        self._makers_to_check = list(self._signed.values())  # their signatures, once, in the next intake
 
     def _slot(self, signed: SignedOrder) -> tuple[int, int]:
         o = signed.order
@@ -190,56 +224,127 @@ class Operator:
         self._trades.append((trade, after))
         return None
 
+    # --- intake: micro-batches of orders and cancels ------------------------------------------------
+
+    def submit_many(self, requests: Sequence[PlaceRequest | CancelRequest]) -> list[IntakeResult]:
+        """Handle a micro-batch in arrival order: the signatures of all its orders and cancels are
+        checked in one compiled pass, each request is then matched or refused against the state the
+        ones before it left, and the effects of all commit in one transaction (group commit). The
+        results (Placed, Cancel, or the OrderRejected refusing that request alone) come back only
+        after that commit; if it fails, nothing is acknowledged: memory is rebuilt and it raises."""
+        cancel_verdicts = self._check_signatures(requests)
+        results: list[IntakeResult] = []
+        with self._recording():
+            for request in requests:
+                try:
+                    if isinstance(request, PlaceRequest):
+                        results.append(self._place(request))
+                    else:
+                        results.append(self._cancel(request, cancel_verdicts[id(request)]))
+                except OrderRejected as refused:
+                    results.append(refused)
+        return results
+
+    def place_many(self, requests: Sequence[PlaceRequest]) -> list[Placed | OrderRejected]:
+        """``submit_many`` of orders only."""
+        return self.submit_many(requests)
+
+    def cancel_many(self, requests: Sequence[CancelRequest]) -> list[Cancel | OrderRejected]:
+        """``submit_many`` of cancels only."""
+        return self.submit_many(requests)
+
     def place(self, signed: SignedOrder, time_in_force: str = "GTC", post_only: bool = False,
               reduce_only: bool = False) -> Placed:  # fmt: skip
-        """Check, match and record an order; raises OrderRejected (with a reason) if refused."""
-        order = engine_order(signed, time_in_force, post_only, reduce_only)
+        """Check, match and record one order; raises OrderRejected (with a reason) if refused."""
+        [result] = self.place_many([PlaceRequest(signed, time_in_force, post_only, reduce_only)])
+        if isinstance(result, OrderRejected):
+            raise result
+        return result
+
+    def cancel(self, account: int, order_id: int, signature: Signature) -> Cancel:
+        """Cancel a resting order on its account's signed request."""
+        [result] = self.cancel_many([CancelRequest(account, order_id, signature)])
+        if isinstance(result, OrderRejected):
+            raise result
+        return result
+
+    def _key_or_none(self, account: int) -> Point | None:
+        return account_key(self.state, account) if account in self.state.accounts else None
+
+    def _check_signatures(
+        self, requests: Sequence[PlaceRequest | CancelRequest]
+    ) -> dict[int, tuple[Point | None, bool]]:
+        """One compiled pass over the batch's signatures (and, once after opening, the resting
+        orders', which fills check again). Order verdicts are remembered for check_order; the
+        cancels' come back by request id, with the key each was checked against."""
+        orders = [r.signed for r in requests if isinstance(r, PlaceRequest)] + self._makers_to_check
+        unknown = [
+            (signed, pk)
+            for signed in orders
+            if (pk := self._key_or_none(signed.order.account)) is not None
+            and known_verdict(signed, pk) is None
+        ]
+        cancels = [r for r in requests if isinstance(r, CancelRequest)]
+        cancel_keys = [self._key_or_none(r.account) for r in cancels]
+        if unknown:
+            check_orders([signed for signed, _ in unknown], [pk for _, pk in unknown])
+        self._makers_to_check = []
+        verdicts = check_messages(
+            [cancel_message_inputs(r.account, r.order_id) for r in cancels],
+            cancel_keys,
+            [r.signature for r in cancels],
+        )
+        return {id(r): (pk, ok) for r, pk, ok in zip(cancels, cancel_keys, verdicts, strict=True)}
+
+    def _place(self, request: PlaceRequest) -> Placed:
+        """Check, match and record one order inside the intake's transaction (or raise OrderRejected)."""
+        signed = request.signed
+        order = engine_order(signed, request.time_in_force, request.post_only, request.reduce_only)
         self._incoming, self._scratch, self._trades = signed, self.state, []
         try:
             result = self.engine.submit(order, self.now)
         except OrderRejected as rejected:
-            if rejected.removed:  # expired makers the post-only check took off the book
-                with self._recording():
-                    for cancel in rejected.removed:
-                        self._record_cancel(cancel)
+            for cancel in rejected.removed:  # expired makers the post-only check took off the book
+                self._record_cancel(cancel)
             raise
         trades, self._trades = self._trades, []
-        with self._recording():
-            status = (
-                "resting" if result.resting else ("filled" if result.filled == order.size else "cancelled")
-            )
-            self.store.add_order(
-                OrderRow(signed, time_in_force, post_only, reduce_only, status, result.resting)
-            )
-            fill_ids = []
-            before = self.batch.batch_id
-            for fill, (trade, after) in zip(result.fills, trades, strict=True):
-                seq = self._queue(trade, after)
-                fill_ids.append(self.store.add_fill(fill.market, fill.taker.key, fill.maker.key, fill.price,
-                                                   fill.size, seq))  # fmt: skip
-                maker = self.store.order(*fill.maker.key)
-                remaining = maker.remaining - fill.size
-                self.store.set_order_state(*fill.maker.key, "resting" if remaining else "filled", remaining)
-                if not remaining:
-                    self._unrest(fill.maker.key)
-            for cancel in result.taker_cancels:
-                self.store.add_cancel(*order.key, cancel.size, cancel.reason.value)
-            for cancel in result.removed_makers:
-                self._record_cancel(cancel)
-            if result.resting:
-                self._rest(signed)
-        sealed = tuple(range(before, self.batch.batch_id))
-        return Placed(order.key, result, tuple(fill_ids), sealed)
-
-    def cancel(self, account: int, order_id: int, signature: Signature) -> Cancel:
-        """Cancel a resting order on its account's signed request."""
-        if not signature_valid(
-            cancel_message(account, order_id), signature, account_key(self.state, account)
-        ):
-            raise OpRefused(Refusal.BAD_SIGNATURE, f"cancel of order {order_id} of account {account}")
-        cancel = self.engine.cancel(account, order_id)
-        with self._recording():
+        status = "resting" if result.resting else ("filled" if result.filled == order.size else "cancelled")
+        row = OrderRow(signed, request.time_in_force, request.post_only, request.reduce_only, status,
+                       result.resting)  # fmt: skip
+        self.store.add_order(row)
+        fill_ids = []
+        before = self.batch.batch_id
+        for fill, (trade, after) in zip(result.fills, trades, strict=True):
+            seq = self._queue(trade, after)
+            fill_ids.append(self.store.add_fill(fill.market, fill.taker.key, fill.maker.key, fill.price,
+                                               fill.size, seq))  # fmt: skip
+            maker = self.store.order(*fill.maker.key)
+            remaining = maker.remaining - fill.size
+            self.store.set_order_state(*fill.maker.key, "resting" if remaining else "filled", remaining)
+            if not remaining:
+                self._unrest(fill.maker.key)
+        for cancel in result.taker_cancels:
+            self.store.add_cancel(*order.key, cancel.size, cancel.reason.value)
+        for cancel in result.removed_makers:
             self._record_cancel(cancel)
+        if result.resting:
+            self._rest(signed)
+        sealed = tuple(range(before, self.batch.batch_id))
+        return Placed(order.key, result, tuple(fill_ids), sealed, row)
+
+    def _cancel(self, request: CancelRequest, verdict: tuple[Point | None, bool]) -> Cancel:
+        """Cancel one resting order inside the intake's transaction (or raise OrderRejected); the
+        batch's verdict counts only if the account still has the key it was checked against."""
+        pk = account_key(self.state, request.account)
+        checked_key, valid = verdict
+        if checked_key != pk:
+            valid = signature_valid(cancel_message(request.account, request.order_id), request.signature, pk)
+        if not valid:
+            raise OpRefused(
+                Refusal.BAD_SIGNATURE, f"cancel of order {request.order_id} of account {request.account}"
+            )
+        cancel = self.engine.cancel(request.account, request.order_id)
+        self._record_cancel(cancel)
         return cancel
 
     def _record_cancel(self, cancel: Cancel) -> None:

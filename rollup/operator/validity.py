@@ -35,6 +35,7 @@ from rollup.exchange.state import ExchangeState
 from rollup.operator.margin import fits_signed, is_reducing, is_unhealthy, margin_slack, ratios
 from rollup.operator.records import advance
 from rollup.operator.refusals import OpRefused, Refusal
+from rollup.operator.signatures import known_verdict
 from rollup.rejections import RejectReason
 
 
@@ -44,6 +45,13 @@ def signature_valid(message: int, signature: Signature, pk: Point) -> bool:
     is checked once): the native check, and a key not of small order, which the circuit refuses
     and the native check alone does not (such a key would "sign" any message)."""
     return eddsa.verify(message, signature, pk) and babyjub.mul(pk, 8) != babyjub.IDENTITY
+
+
+def order_signature_valid(signed: SignedOrder, pk: Point) -> bool:
+    """The verdict of the intake's batch check on this exact signed order under this key
+    (signatures.py), or the native check when that batch check did not see them."""
+    verdict = known_verdict(signed, pk)
+    return signature_valid(signed.order.message(), signed.signature, pk) if verdict is None else verdict
 
 
 def account_key(state: ExchangeState, index: int, party: str | None = None) -> Point:
@@ -66,7 +74,7 @@ def check_order(state: ExchangeState, signed: SignedOrder, fill: int = 0, party:
     order = signed.order
     market = check_market(state, order.market)
     pk = account_key(state, order.account, party)
-    if not signature_valid(order.message(), signed.signature, pk):
+    if not order_signature_valid(signed, pk):
         raise OpRefused(Refusal.BAD_SIGNATURE, f"order {order.order_id} of account {order.account}", party)
     isolated = state.account(order.account).values.isolated
     if isolated not in (0, order.market + 1):

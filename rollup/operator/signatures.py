@@ -1,0 +1,105 @@
+"""Signature checks of order intake: the orders and cancels of a micro-batch verified in one
+compiled pass (``rollup.sigcheck``, by the batch circuit's rules), and the verdicts on orders
+remembered, so the per-order checks of validity.py (at the door, and again at each fill) need not
+verify natively (about 80 ms a signature).
+
+A verdict is remembered under the exact signed order (every field its message hashes, and the
+signature) together with the key it was checked against; ``validity.check_order`` uses it only
+when the state holds that same key for the account, and verifies natively otherwise.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+
+from circuits.field import FR
+from circuits.gadgets.babyjub import Point
+from circuits.gadgets.eddsa import Signature
+from prover.bn254 import ints_to_limbs, limbs_to_ints
+from rollup.exchange.operations import SignedOrder
+
+VERIFIED_CAPACITY = 1 << 17  # verdicts of valid signatures kept (resting orders are checked again at fills)
+REFUSED_CAPACITY = 1 << 12  # and of invalid ones (needed only until their order is refused)
+
+
+class VerdictMemory:
+    """A bounded map (signed order, key) → verdict, dropping the least recently used entry."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._entries: OrderedDict[tuple[SignedOrder, Point], bool] = OrderedDict()
+
+    def get(self, entry: tuple[SignedOrder, Point]) -> bool | None:
+        verdict = self._entries.get(entry)
+        if verdict is not None:
+            self._entries.move_to_end(entry)
+        return verdict
+
+    def put(self, entry: tuple[SignedOrder, Point], verdict: bool) -> None:
+        self._entries[entry] = verdict
+        self._entries.move_to_end(entry)
+        if len(self._entries) > self.capacity:
+            self._entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+_verified = VerdictMemory(VERIFIED_CAPACITY)
+_refused = VerdictMemory(REFUSED_CAPACITY)
+_lock = threading.Lock()
+
+
+def known_verdict(signed: SignedOrder, pk: Point) -> bool | None:
+    """What a batch check found for ``signed`` under ``pk``, or None if none checked exactly that."""
+    entry = (signed, tuple(pk))
+    with _lock:
+        verdict = _verified.get(entry)
+        return _refused.get(entry) if verdict is None else verdict
+
+
+def check_orders(orders: Sequence[SignedOrder], keys: Sequence[Point | None]) -> list[bool]:
+    """Whether each order is signed by ``keys[i]`` (its account's key; None: no account, refused),
+    in one compiled pass; the verdicts under a key are remembered for :func:`known_verdict`."""
+    from rollup.sigcheck.orders import check_signatures  # compiled kernels: loaded on first intake
+
+    verdicts = check_signatures(orders, keys)
+    with _lock:
+        for signed, pk, verdict in zip(orders, keys, verdicts, strict=True):
+            if pk is not None:
+                (_verified if verdict else _refused).put((signed, tuple(pk)), verdict)
+    return verdicts
+
+
+def check_messages(inputs: Sequence[Sequence[int]], keys: Sequence[Point | None],
+                   signatures: Sequence[Signature]) -> list[bool]:  # fmt: skip
+    """Whether each ``signatures[i]`` signs ``poseidon(inputs[i])`` (rows of one width, taken mod r)
+    under ``keys[i]`` (None: refused), by the circuit's rules, in one compiled pass."""
+    from rollup.sigcheck.orders import shared_key_tables
+    from rollup.sigcheck.poseidon import poseidon_many
+    from rollup.sigcheck.verify import CHUNK, signature_rows, verify_rows
+
+    if not len(inputs) == len(keys) == len(signatures):
+        raise ValueError("need one key and one signature per message")
+    if not inputs:
+        return []
+    if len(inputs) > CHUNK:
+        return [
+            verdict
+            for lo in range(0, len(inputs), CHUNK)
+            for verdict in check_messages(
+                inputs[lo : lo + CHUNK], keys[lo : lo + CHUNK], signatures[lo : lo + CHUNK]
+            )
+        ]
+    width = len(inputs[0])
+    if any(len(row) != width for row in inputs):
+        raise ValueError("every message must have as many inputs")
+    limbs = ints_to_limbs([v % FR for row in inputs for v in row]).reshape(len(inputs), width, 4)
+    messages = limbs_to_ints(poseidon_many(limbs))
+    rows, unencodable = signature_rows(messages, [key or (0, 0) for key in keys], signatures)
+    tables = shared_key_tables()
+    with tables.lock:
+        ok = verify_rows(rows, tables.rows_for(keys), tables)
+    return (ok & ~unencodable).tolist()

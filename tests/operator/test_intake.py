@@ -1,0 +1,182 @@
+"""Micro-batch intake: one compiled signature pass per batch, each request handled in arrival order
+and refused alone, one commit before any acknowledgement; the native signature check is skipped
+only for an exact signed order the batch check verified under the key the account holds."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import replace
+
+import pytest
+
+from circuits.gadgets import eddsa
+from rollup.exchange.operations import SignedOrder
+from rollup.operator import signatures, validity
+from rollup.operator.operator import CancelRequest, Operator, Placed, PlaceRequest, cancel_message
+from rollup.operator.refusals import Refusal
+from rollup.orders import Cancel
+from rollup.rejections import OrderRejected, RejectReason
+from tests.exchange.scenario import ALICE, ALICE_KEY, BOB, BOB_KEY, DAVE
+from tests.operator.venue import fund, open_venue, signed
+
+
+@pytest.fixture
+def venue(tmp_path) -> Operator:
+    """Alice holds 10,000, Bob 5,000 and Dave 5,000; market 0 trades at 1,000 (tick 10, lot 1)."""
+    op = open_venue(tmp_path / "db")
+    fund(op, {ALICE: 10_000, BOB: 5_000, DAVE: 5_000})
+    return op
+
+
+def forget_verdicts(monkeypatch) -> None:
+    """No remembered verdicts, as in a new process."""
+    monkeypatch.setattr(signatures, "_verified", signatures.VerdictMemory(signatures.VERIFIED_CAPACITY))
+    monkeypatch.setattr(signatures, "_refused", signatures.VerdictMemory(signatures.REFUSED_CAPACITY))
+
+
+def forbid_native_checks(monkeypatch) -> None:
+    """Any native verification of an order signature fails the test."""
+
+    def refuse(*args):
+        raise AssertionError("an order signature was verified natively")
+
+    monkeypatch.setattr(validity, "signature_valid", refuse)
+
+
+@pytest.fixture(autouse=True)
+def fresh_verdicts(monkeypatch):
+    forget_verdicts(monkeypatch)
+
+
+@pytest.fixture
+def no_native_checks(monkeypatch):
+    forbid_native_checks(monkeypatch)
+
+
+def reason_of(result) -> str:
+    assert isinstance(result, OrderRejected), result
+    return result.reason
+
+
+def cancel_request(account: int, order_id: int, key: bytes) -> CancelRequest:
+    return CancelRequest(account, order_id, eddsa.sign(key, cancel_message(account, order_id)))
+
+
+def test_a_forged_signature_in_a_batch_is_refused_and_the_others_are_accepted(venue):
+    ask = signed(ALICE, 1, False, 1_000, 5)
+    forged = signed(BOB, 1, True, 1_000, 2, key=ALICE_KEY)  # Bob's order, signed by Alice's key
+    bid = signed(DAVE, 1, True, 1_000, 3)
+    placed, refused, filled = venue.place_many([PlaceRequest(o) for o in (ask, forged, bid)])
+    assert reason_of(refused) == Refusal.BAD_SIGNATURE
+    assert isinstance(placed, Placed) and placed.row.status == "resting"  # as it was when placed
+    assert isinstance(filled, Placed) and [f.maker.key for f in filled.result.fills] == [(ALICE, 1)]
+    assert venue.store.order(BOB, 1) is None
+    assert venue.store.order(ALICE, 1).remaining == 2
+    assert venue.state.account(DAVE).position[0] == 3 and venue.state.account(BOB).position[0] == 0
+
+
+def test_batch_verified_orders_are_not_verified_natively_at_the_door_or_at_fills(venue, no_native_checks):
+    asks = [PlaceRequest(signed(ALICE, i, False, 1_000 + 10 * i, 2)) for i in (1, 2)]
+    assert all(isinstance(r, Placed) for r in venue.place_many(asks))
+    [taker] = venue.place_many([PlaceRequest(signed(BOB, 1, True, 1_030, 3))])
+    assert [(f.maker.key, f.size) for f in taker.result.fills] == [((ALICE, 1), 2), ((ALICE, 2), 1)]
+
+
+def test_a_verdict_counts_only_for_the_key_it_was_checked_against(venue):
+    forged = signed(BOB, 1, True, 1_000, 2, key=ALICE_KEY)
+    assert signatures.check_orders([forged], [eddsa.public_key(ALICE_KEY)]) == [True]
+    with pytest.raises(OrderRejected) as caught:
+        validity.check_order(venue.state, forged)  # Bob's key is not Alice's: checked natively, refused
+    assert caught.value.reason == Refusal.BAD_SIGNATURE
+    assert reason_of(venue.place_many([PlaceRequest(forged)])[0]) == Refusal.BAD_SIGNATURE
+
+
+def test_a_verdict_counts_only_for_the_exact_order_it_was_given(venue):
+    order = signed(ALICE, 1, False, 1_000, 5)
+    assert signatures.check_orders([order], [eddsa.public_key(ALICE_KEY)]) == [True]
+    larger = SignedOrder(replace(order.order, amount=50), order.signature)
+    assert reason_of(venue.place_many([PlaceRequest(larger)])[0]) == Refusal.BAD_SIGNATURE
+    assert isinstance(venue.place_many([PlaceRequest(order)])[0], Placed)
+
+
+def test_a_refused_verdict_is_not_taken_for_another_key(venue):
+    order = signed(ALICE, 1, False, 1_000, 5)
+    assert signatures.check_orders([order], [eddsa.public_key(BOB_KEY)]) == [False]
+    assert signatures.known_verdict(order, eddsa.public_key(BOB_KEY)) is False
+    assert signatures.known_verdict(order, eddsa.public_key(ALICE_KEY)) is None
+    assert isinstance(venue.place_many([PlaceRequest(order)])[0], Placed)
+
+
+def test_cancels_in_a_batch_are_checked_and_refused_alone(venue):
+    venue.place_many([PlaceRequest(signed(ALICE, i, False, 1_000 + 10 * i, 1)) for i in (1, 2)])
+    requests = [cancel_request(ALICE, 1, ALICE_KEY), cancel_request(ALICE, 2, BOB_KEY)]
+    done, forged, unknown = venue.cancel_many([*requests, cancel_request(ALICE, 7, ALICE_KEY)])
+    assert isinstance(done, Cancel) and done.order.key == (ALICE, 1)
+    assert reason_of(forged) == Refusal.BAD_SIGNATURE
+    assert reason_of(unknown) == RejectReason.UNKNOWN_ORDER
+    assert [o.signed.order.order_id for o in venue.store.orders("resting")] == [2]
+
+
+def test_a_batch_is_handled_in_arrival_order(venue):
+    ask = signed(ALICE, 1, False, 1_000, 5)
+    results = venue.submit_many([
+        PlaceRequest(ask), cancel_request(ALICE, 1, ALICE_KEY), PlaceRequest(signed(BOB, 1, True, 1_000, 2)),
+        cancel_request(ALICE, 1, ALICE_KEY),
+    ])  # fmt: skip
+    placed, cancelled, bid, again = results
+    assert isinstance(placed, Placed) and isinstance(cancelled, Cancel) and cancelled.size == 5
+    assert isinstance(bid, Placed) and bid.result.fills == () and bid.row.status == "resting"
+    assert reason_of(again) == RejectReason.UNKNOWN_ORDER
+    assert reason_of(venue.place_many([PlaceRequest(ask)])[0]) == RejectReason.DUPLICATE_ORDER_ID
+
+
+def test_a_failed_commit_acknowledges_nothing(venue, monkeypatch):
+    store = venue.store
+    real = store.transaction
+
+    @contextmanager
+    def failing_commit():
+        with real():
+            yield
+            raise sqlite3.OperationalError("disk I/O error")  # rolls the transaction back
+
+    batch = [PlaceRequest(signed(ALICE, 1, False, 1_000, 5)), PlaceRequest(signed(BOB, 1, True, 1_000, 2))]
+    root = venue.root
+    monkeypatch.setattr(store, "transaction", failing_commit)
+    with pytest.raises(sqlite3.OperationalError):
+        venue.place_many(batch)
+    assert store.orders() == [] and store.fills() == []
+    assert venue.engine.book(0).depth().asks == () and venue.root == root  # memory rebuilt from the store
+    monkeypatch.setattr(store, "transaction", real)
+    placed, filled = venue.place_many(batch)  # the ids were never used
+    assert isinstance(placed, Placed) and filled.result.filled == 2
+
+
+def test_resting_orders_are_checked_in_the_first_batch_after_a_restart(venue, tmp_path, monkeypatch):
+    resting = signed(ALICE, 1, False, 1_000, 5)
+    venue.place(resting)
+    venue.store.close()
+    forget_verdicts(monkeypatch)
+    again = open_venue(tmp_path / "db")
+    assert signatures.known_verdict(resting, eddsa.public_key(ALICE_KEY)) is None
+    forbid_native_checks(monkeypatch)
+    [taker] = again.place_many([PlaceRequest(signed(BOB, 1, True, 1_000, 2))])
+    assert taker.result.filled == 2
+    assert signatures.known_verdict(resting, eddsa.public_key(ALICE_KEY)) is True
+
+
+def test_the_verdict_memory_is_bounded():
+    memory = signatures.VerdictMemory(2)
+    a, b, c = (signed(ALICE, i, False, 1_000, 1) for i in (1, 2, 3))
+    pk = eddsa.public_key(ALICE_KEY)
+    memory.put((a, pk), True)
+    memory.put((b, pk), True)
+    assert memory.get((a, pk)) is True  # a is now the most recently used
+    memory.put((c, pk), True)
+    assert (memory.get((b, pk)), memory.get((a, pk)), memory.get((c, pk)), len(memory)) == (
+        None,
+        True,
+        True,
+        2,
+    )
