@@ -1,357 +1,468 @@
-"""Operator intake: signed limit orders through batched signature checks and the matching engine.
+"""Operator intake: signed orders and cancels through the operator, by its Python API and over HTTP.
 
 Run from the repository root: ``python -m benchmarks.operator [--orders 100000]``. Prints a table
 and writes ``benchmarks/results/operator.json``.
 
-Every limit order is a ``rollup.exchange.operations.Order`` signed with EdDSA-Poseidon by its
-account's key (signed beforehand and cached under ``benchmarks/.cache/operator``; signing is the
-client's work, not the operator's), and a share of them carry a broken signature. The operator
-loop takes every command that has arrived (at most ``--max-batch``), checks the signatures of the
-batch's orders in one compiled pass on the kernel threads (``rollup.sigcheck.check_signatures``),
-then feeds the batch to the engine in arrival order; an order's latency runs from its arrival to
-the return of its ``submit`` (or its refusal), so waiting for the batch is counted.
+Every request goes through ``Operator.submit_many`` with every check: the micro-batch's signatures
+in one compiled pass (``rollup.sigcheck``), then each order in arrival order through the circuit's
+rules (account, fill slot, expiry, margin at its limit price), the matching engine, each fill again
+as the trade it becomes (applied to the projected state), and one SQLite commit (WAL, synchronous
+FULL) for the whole micro-batch before any result is returned.
 
-Runs: saturated (every command queued at the start: the intake's capacity in orders/s) and
-paced (commands arriving at fixed intervals so that orders arrive at each ``--rates`` value:
-latency percentiles at that load). The bare engine (no signatures) is measured as before, for
-comparison. Not included yet: nonce and margin checks, HTTP, persistence; cancels are unsigned.
+The workload: ``--accounts`` accounts, each deposited through the operator first; limit orders
+around a drifting mid price on one market (seven in ten passive, a few ticks behind the mid; the
+rest up to five ticks through it; a fifth IOC, a tenth post-only), signed ahead of time with
+``rollup.sigcheck.sign_many`` (signing is the clients' work), ``--bad-signatures`` of them forged;
+signed cancels: each account keeps at most ``--open-per-account`` orders open, cancelling its
+oldest first, and ``--cancel-ratio`` of the orders are preceded by a cancel of a random open
+order. The clients track their own orders with a bare matching engine (all accounts hold ample
+margin), which also tells what the operator must answer: the runs through the Python API must
+agree with it exactly.
+
+Runs, each on a fresh venue: saturated (everything queued at the start, micro-batches of
+``--max-batch``: the capacity), paced (orders arriving evenly at ``--rate`` a second: latency from
+arrival to acknowledgement) and HTTP (the first ``--http-orders`` orders and their cancels from
+``--http-clients`` keep-alive connections in ``--http-processes`` client processes, accounts
+spread over the connections; latency per request as the client sees it). Besides, as yardsticks:
+the compiled signature checks alone and the bare engine alone over the same orders.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import http.client
 import json
+import multiprocessing
 import os
 import platform
 import random
 import resource
 import sys
+import tempfile
+import threading
 import time
-import tracemalloc
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
-from circuits.gadgets.babyjub import SUBORDER, Point
+from circuits.exchange.batch import BatchShape
+from circuits.exchange.config import ExchangeConfig
+from circuits.gadgets import eddsa
+from circuits.gadgets.babyjub import SUBORDER
 from circuits.gadgets.eddsa import Signature
 from prover.bn254 import ints_to_limbs, limbs_to_ints
 from prover.kernels.threads import thread_count
-from rollup.exchange import operations
-from rollup.exchange.operations import SignedOrder
+from rollup.exchange.operations import Order, SignedOrder
 from rollup.matching import MatchingEngine
-from rollup.order_checks import MarketSpec
-from rollup.orders import Order, Side, TimeInForce
+from rollup.operator.api_requests import order_json, signature_json
+from rollup.operator.genesis import Genesis
+from rollup.operator.http_api import ApiServer
+from rollup.operator.operator import (
+    CancelRequest,
+    IntakeResult,
+    Operator,
+    Placed,
+    PlaceRequest,
+    cancel_message_inputs,
+    engine_order,
+)
+from rollup.orders import Cancel
 from rollup.rejections import OrderRejected
 from rollup.sigcheck.orders import check_signatures, order_messages
+from rollup.sigcheck.poseidon import poseidon_many
 from rollup.sigcheck.sign import public_keys, sign_many
 
 RESULTS = Path(__file__).resolve().parent / "results" / "operator.json"
-CACHE = Path(__file__).resolve().parent / ".cache" / "operator"
-CACHE_FORMAT = 1  # bump when the workload or the signed message changes
 TARGET_ORDERS_PER_SECOND = 2_000
 STRETCH_ORDERS_PER_SECOND = 10_000
 TARGET_P99_MS = 5.0
-NOTE = (
-    "signed orders: batched EdDSA-Poseidon checks, then the matching engine (no nonce/margin/HTTP/store yet)"
-)
+MARKET = dict(price=10_000, price_time=0, funding_index=0, imr=100_000, mmr=50_000, tick=10, lot=1, fee=1_000,
+              max_move=200_000, max_funding=10_000, penalty=30_000, liq_fee=10_000)  # fmt: skip
+SHAPE = BatchShape(("oracle", "liquidate") + ("deposit",) * 4 + ("trade",) * 128)
+"""Batches of 128 trades: each unsettled batch keeps the state it starts from in memory."""
+CONFIG = ExchangeConfig(n_markets=1)  # production depths: 4^10 accounts, 16 fill slots each
+COLLATERAL = 10**12  # ample: margin never binds, so the clients' bare engine predicts every answer
+EXPIRY = (1 << 32) - 1
+LATENCY_POINTS = (("p50", 0.50), ("p99", 0.99), ("p999", 0.999))
 
 
 @dataclass(frozen=True)
 class Workload:
-    """A scripted session: ("submit", Order) or ("cancel", (account, order_id)) at time = its index."""
+    """Signed requests in arrival order, the accounts' private keys (account i + 1 at index i),
+    the clients' expectation of the answers, and the bare engine's time per submit (ns)."""
 
-    commands: list[tuple[str, object]]
-    markets: list[MarketSpec]
-
-
-def make_workload(n_orders: int, n_markets: int, n_accounts: int, cancel_ratio: float, seed: int) -> Workload:
-    """Limit orders around a slowly drifting mid price, plus cancels of recent orders.
-
-    Seven in ten orders are passive, a few ticks (half-normal, sd 30) behind the mid on their own
-    side, and build a deep book; the rest are aggressive, up to a few ticks through the mid, and
-    trade. A fifth are IOC, a tenth post-only, and one in twenty expires within 500 commands.
-    """
-    rng = random.Random(seed)
-    markets = [MarketSpec(market, tick=10, lot=1) for market in range(1, n_markets + 1)]
-    mids = {spec.market: 10_000 for spec in markets}
-    commands: list[tuple[str, object]] = []
-    submitted: list[tuple[int, int]] = []
-    next_id = [0] * (n_accounts + 1)
-    while len(submitted) < n_orders:
-        now = len(commands)
-        if submitted and rng.random() < cancel_ratio:
-            commands.append(("cancel", rng.choice(submitted[-1_000:])))
-            continue
-        spec = rng.choice(markets)
-        mids[spec.market] += rng.choice((-1, 0, 1))
-        side = rng.choice((Side.BUY, Side.SELL))
-        if rng.random() < 0.7:
-            ticks = mids[spec.market] - side * (1 + round(abs(rng.gauss(0, 30))))
-        else:
-            ticks = mids[spec.market] + side * rng.randint(0, 5)
-        account = rng.randint(1, n_accounts)
-        next_id[account] += 1
-        flavour = rng.random()
-        order = Order(
-            market=spec.market,
-            account=account,
-            order_id=next_id[account],
-            side=side,
-            price=spec.tick * max(1, ticks),
-            size=spec.lot * rng.randint(1, 100),
-            expires_at=now + (rng.randint(1, 500) if rng.random() < 0.05 else 10**9),
-            time_in_force=TimeInForce.IOC if flavour < 0.2 else TimeInForce.GTC,
-            post_only=flavour > 0.9,
-        )
-        commands.append(("submit", order))
-        submitted.append(order.key)
-    return Workload(commands, markets)
+    commands: list[PlaceRequest | CancelRequest]
+    keys: list[bytes]
+    genesis: Genesis
+    expected: dict[str, int]
+    engine_submit_ns: list[int]
 
 
-def percentile(sorted_values: list[int], fraction: float) -> int:
-    """Nearest-rank percentile of an ascending list."""
+def percentile(sorted_values: Sequence[float], fraction: float) -> float:
+    """Nearest-rank percentile of an ascending sequence."""
     rank = max(1, -(-len(sorted_values) * fraction // 1))
     return sorted_values[int(rank) - 1]
 
 
-def replay(workload: Workload, record_latency: bool) -> dict[str, object]:
-    """Feed every command to a fresh engine; time each submit and cancel call when asked."""
-    engine = MatchingEngine(workload.markets, position_of=lambda account, market: 0)
-    submit_ns: list[int] = []
-    cancel_ns: list[int] = []
-    counts = {"accepted": 0, "rejected": 0, "fills": 0, "lots_filled": 0, "cancels": 0, "unknown_cancels": 0}
-    clock = time.perf_counter_ns
-    for now, (kind, payload) in enumerate(workload.commands):
-        start = clock()
-        try:
-            if kind == "submit":
-                result = engine.submit(payload, now)
-            else:
-                engine.cancel(*payload)
-        except OrderRejected:
-            elapsed = clock() - start
-            counts["rejected" if kind == "submit" else "unknown_cancels"] += 1
-        else:
-            elapsed = clock() - start
-            if kind == "submit":
-                counts["accepted"] += 1
-                counts["fills"] += len(result.fills)
-                counts["lots_filled"] += result.filled
-            else:
-                counts["cancels"] += 1
-        if record_latency:
-            (submit_ns if kind == "submit" else cancel_ns).append(elapsed)
-    counts["resting_at_end"] = sum(len(engine.book(market)) for market in engine.markets)
-    return {"counts": counts, "submit_ns": submit_ns, "cancel_ns": cancel_ns}
+@dataclass(frozen=True)
+class PlannedOrder:
+    order: Order
+    time_in_force: str
+    post_only: bool
+    forged: bool
 
 
 @dataclass(frozen=True)
-class SignedWorkload:
-    """The workload with, per command, the signed form of its order (None for a cancel), and each
-    account's public key (index = account)."""
-
-    workload: Workload
-    signed: list[SignedOrder | None]
-    keys: list[Point | None]
+class PlannedCancel:
+    account: int
+    order_id: int
 
 
-def as_signed_order(order: Order) -> operations.Order:
-    """The exchange's signed-order fields of an engine order (flags are not part of the message)."""
-    return operations.Order(
-        account=order.account,
-        market=order.market,
-        is_buy=order.side is Side.BUY,
-        price=order.price,
-        amount=order.size,
-        order_id=order.order_id,
-        expiry=order.expires_at,
+def make_workload(args: argparse.Namespace) -> Workload:
+    """The requests, signed: see the module docstring. Seeded by ``args.seed``."""
+    rng = random.Random(args.seed)
+    keys = [rng.randbytes(32) for _ in range(args.accounts)]
+    genesis = Genesis(
+        CONFIG, (MARKET,), eddsa.public_key(rng.randbytes(32)), SHAPE, liquidator=0, deadline=1e9
     )
+    slots = 4**CONFIG.order_depth
+    engine = MatchingEngine(genesis.market_specs(), position_of=lambda account, market: 0)
+    book = engine.book(0)
+    open_ids: dict[int, list[int]] = {account: [] for account in range(1, args.accounts + 1)}
+    next_id = dict.fromkeys(open_ids, 1)
+    plan: list[PlannedOrder | PlannedCancel] = []
+    expected: Counter[str] = Counter()
+    submit_ns: list[int] = []
+    mid = MARKET["price"] // MARKET["tick"]
 
+    def cancel(account: int, order_id: int) -> None:
+        engine.cancel(account, order_id)
+        open_ids[account].remove(order_id)
+        plan.append(PlannedCancel(account, order_id))
+        expected["cancelled"] += 1
 
-def private_keys(n_accounts: int, seed: int) -> list[bytes]:
-    """Account i's key at index i - 1, drawn from the seed."""
-    rng = random.Random(f"operator-keys-{seed}")
-    return [rng.randbytes(32) for _ in range(n_accounts)]
-
-
-def sign_workload(workload: Workload, args: argparse.Namespace) -> SignedWorkload:
-    """Sign every order of the workload (cached by workload parameters), then break the signature
-    (S + 1) of a ``--bad-signatures`` share of them, chosen by the seed."""
-    orders = [payload for kind, payload in workload.commands if kind == "submit"]
-    name = f"v{CACHE_FORMAT}-{args.orders}-{args.markets}-{args.accounts}-{args.cancel_ratio}-{args.seed}.npz"
-    path = args.cache_dir / name
-    if path.exists():
-        stored = np.load(path)
-        sig_values, key_values = limbs_to_ints(stored["signatures"]), limbs_to_ints(stored["keys"])
-    else:
-        keys = private_keys(args.accounts, args.seed)
-        exchange_orders = [as_signed_order(order) for order in orders]
-        messages = limbs_to_ints(order_messages(exchange_orders))
-        signatures = sign_many([keys[order.account - 1] for order in orders], messages)
-        sig_values = [v for sig in signatures for v in (*sig.R8, sig.S)]
-        key_values = [c for key in public_keys(keys) for c in key]
-        path.parent.mkdir(parents=True, exist_ok=True)
-        np.savez(path, signatures=ints_to_limbs(sig_values), keys=ints_to_limbs(key_values))
-    rng = random.Random(f"operator-bad-{args.seed}")
-    signed_orders = []
-    for i, order in enumerate(orders):
-        r8x, r8y, s = sig_values[3 * i : 3 * i + 3]
-        if rng.random() < args.bad_signatures:
-            s = (s + 1) % SUBORDER
-        signed_orders.append(SignedOrder(as_signed_order(order), Signature((r8x, r8y), s)))
-    per_command: list[SignedOrder | None] = []
-    taken = iter(signed_orders)
-    for kind, _ in workload.commands:
-        per_command.append(next(taken) if kind == "submit" else None)
-    keys: list[Point | None] = [None, *zip(key_values[0::2], key_values[1::2], strict=True)]
-    return SignedWorkload(workload, per_command, keys)
-
-
-def intake(signed: SignedWorkload, rate: float | None, max_batch: int) -> dict[str, object]:
-    """One run of the operator loop; ``rate`` orders/s arriving evenly, or all at once when None."""
-    commands = signed.workload.commands
-    engine = MatchingEngine(signed.workload.markets, position_of=lambda account, market: 0)
-    n_submits = sum(kind == "submit" for kind, _ in commands)
-    interval = n_submits / len(commands) / rate if rate else 0.0  # seconds between commands
-    counts = {
-        "accepted": 0,
-        "rejected": 0,
-        "bad_signatures": 0,
-        "fills": 0,
-        "cancels": 0,
-        "unknown_cancels": 0,
-    }
-    latencies: list[float] = []
-    batch_sizes: list[int] = []
-    check_seconds = 0.0
-    clock = time.perf_counter
-    start, cpu_start = clock(), time.process_time()
-    i = 0
-    while i < len(commands):
-        if rate:
-            now = clock() - start
-            arrived = min(len(commands), int(now / interval) + 1)
-            if arrived <= i:
-                gap = i * interval - now
-                if gap > 1e-3:
-                    time.sleep(gap - 5e-4)
-                continue
+    for _ in range(args.orders):
+        if rng.random() < args.cancel_ratio:
+            holders = [a for a in rng.sample(list(open_ids), min(8, args.accounts)) if open_ids[a]]
+            if holders:
+                account = holders[0]
+                cancel(account, rng.choice(open_ids[account]))
+        account = rng.randint(1, args.accounts)
+        if len(open_ids[account]) >= args.open_per_account:
+            cancel(account, open_ids[account][0])
+        taken = {order_id % slots for order_id in open_ids[account]}
+        while next_id[account] % slots in taken:  # a free fill slot
+            next_id[account] += 1
+        order_id = next_id[account]
+        next_id[account] += 1
+        mid += rng.choice((-1, 0, 1))
+        is_buy = rng.random() < 0.5
+        side = 1 if is_buy else -1
+        if rng.random() < 0.7:
+            ticks = mid - side * (1 + round(abs(rng.gauss(0, 30))))
         else:
-            arrived = len(commands)
-        end = min(arrived, i + max_batch)
-        batch_sizes.append(end - i)
-        submits = [signed.signed[k] for k in range(i, end) if signed.signed[k] is not None]
-        checked = clock()
-        verdicts = iter(check_signatures(submits, [signed.keys[o.order.account] for o in submits]))
-        check_seconds += clock() - checked
-        for k in range(i, end):
-            kind, payload = commands[k]
-            if kind == "cancel":
-                try:
-                    engine.cancel(*payload)
-                    counts["cancels"] += 1
-                except OrderRejected:
-                    counts["unknown_cancels"] += 1
-                continue
-            if not next(verdicts):
-                counts["bad_signatures"] += 1
+            ticks = mid + side * rng.randint(0, 5)
+        flavour = rng.random()
+        planned = PlannedOrder(
+            Order(account, 0, is_buy, MARKET["tick"] * max(1, ticks), rng.randint(1, 100), order_id, EXPIRY),
+            "IOC" if flavour < 0.2 else "GTC", flavour > 0.9, rng.random() < args.bad_signatures,
+        )  # fmt: skip
+        plan.append(planned)
+        if planned.forged:
+            expected["refused: bad_signature"] += 1
+            continue
+        started = time.perf_counter_ns()
+        try:
+            result = engine.submit(
+                engine_order(
+                    SignedOrder(planned.order, None), planned.time_in_force, planned.post_only, False
+                ),
+                0,
+            )
+        except OrderRejected as refused:
+            submit_ns.append(time.perf_counter_ns() - started)
+            expected[f"refused: {refused.reason.name.lower()}"] += 1
+            continue
+        submit_ns.append(time.perf_counter_ns() - started)
+        expected["accepted"] += 1
+        expected["fills"] += len(result.fills)
+        for gone in [fill.maker.key for fill in result.fills] + [c.order.key for c in result.removed_makers]:
+            if book.get(gone) is None and gone[1] in open_ids[gone[0]]:
+                open_ids[gone[0]].remove(gone[1])
+        if result.resting:
+            open_ids[account].append(order_id)
+    return Workload(sign(plan, keys), keys, genesis, dict(expected), submit_ns)
+
+
+def sign(plan: list[PlannedOrder | PlannedCancel], keys: list[bytes]) -> list[PlaceRequest | CancelRequest]:
+    """Sign every order and cancel (compiled signer); break the signature (S + 1) of the forged orders."""
+    orders = [item for item in plan if isinstance(item, PlannedOrder)]
+    cancels = [item for item in plan if isinstance(item, PlannedCancel)]
+    order_hashes = limbs_to_ints(order_messages([item.order for item in orders]))
+    cancel_inputs = [v for item in cancels for v in cancel_message_inputs(item.account, item.order_id)]
+    cancel_hashes = limbs_to_ints(poseidon_many(ints_to_limbs(cancel_inputs).reshape(len(cancels), 3, 4)))
+    signers = [keys[item.order.account - 1] for item in orders] + [keys[item.account - 1] for item in cancels]
+    signatures = iter(sign_many(signers, order_hashes + cancel_hashes))
+    signed = {id(item): next(signatures) for item in orders + cancels}
+    commands: list[PlaceRequest | CancelRequest] = []
+    for item in plan:
+        signature = signed[id(item)]
+        if isinstance(item, PlannedCancel):
+            commands.append(CancelRequest(item.account, item.order_id, signature))
+            continue
+        if item.forged:
+            signature = Signature(signature.R8, (signature.S + 1) % SUBORDER)
+        commands.append(PlaceRequest(SignedOrder(item.order, signature), item.time_in_force, item.post_only))
+    return commands
+
+
+def open_funded(path: Path, workload: Workload) -> Operator:
+    """A fresh venue at ``path`` where every account has deposited (through the operator)."""
+    operator = Operator.create(path, workload.genesis)
+    for index, pk in enumerate(public_keys(workload.keys)):
+        operator.deposit(index, index + 1, pk, COLLATERAL)
+    return operator
+
+
+def tally(counts: Counter[str], result: IntakeResult) -> None:
+    if isinstance(result, Placed):
+        counts["accepted"] += 1
+        counts["fills"] += len(result.result.fills)
+    elif isinstance(result, Cancel):
+        counts["cancelled"] += 1
+    else:
+        counts[f"refused: {getattr(result.reason, 'name', result.reason).lower()}"] += 1
+
+
+def latency_figures(latencies_s: list[float]) -> dict[str, float]:
+    ordered = sorted(latencies_s)
+    return {f"{name}_ms": percentile(ordered, q) * 1e3 for name, q in LATENCY_POINTS} | {
+        "max_ms": ordered[-1] * 1e3
+    }
+
+
+def python_api(workload: Workload, rate: float | None, max_batch: int) -> dict[str, object]:
+    """One run through ``Operator.submit_many`` on a fresh venue: every request queued at the start
+    (``rate`` None), or orders arriving evenly at ``rate`` a second with the cancels between them."""
+    commands = workload.commands
+    n_orders = sum(isinstance(c, PlaceRequest) for c in commands)
+    interval = n_orders / len(commands) / rate if rate else 0.0  # seconds between requests
+    with tempfile.TemporaryDirectory() as scratch:
+        began = time.perf_counter()
+        operator = open_funded(Path(scratch) / "venue.db", workload)
+        setup_s = time.perf_counter() - began
+        batches_before = len(operator.store.batches())
+        counts: Counter[str] = Counter()
+        latencies: list[float] = []
+        batch_sizes: list[int] = []
+        clock = time.perf_counter
+        start, cpu_start = clock(), time.process_time()
+        i = 0
+        while i < len(commands):
+            if rate:
+                arrived = min(len(commands), int((clock() - start) / interval) + 1)
+                if arrived <= i:
+                    gap = i * interval - (clock() - start)
+                    if gap > 1e-3:
+                        time.sleep(gap - 5e-4)
+                    continue
             else:
-                try:
-                    result = engine.submit(payload, k)
-                    counts["accepted"] += 1
-                    counts["fills"] += len(result.fills)
-                except OrderRejected:
-                    counts["rejected"] += 1
-            latencies.append(clock() - start - k * interval)
-        i = end
-    elapsed, cpu_seconds = clock() - start, time.process_time() - cpu_start
-    latencies.sort()
+                arrived = len(commands)
+            end = min(arrived, i + max_batch)
+            results = operator.submit_many(commands[i:end])
+            acknowledged = clock() - start
+            batch_sizes.append(end - i)
+            for k, (command, result) in enumerate(zip(commands[i:end], results, strict=True), start=i):
+                tally(counts, result)
+                if isinstance(command, PlaceRequest):
+                    latencies.append(acknowledged - k * interval)
+            i = end
+        elapsed, cpu_s = clock() - start, time.process_time() - cpu_start
+        batches_sealed = len(operator.store.batches()) - batches_before
+        operator.store.close()
     report: dict[str, object] = {
         "offered_orders_per_second": rate,
-        **counts,
+        "orders": n_orders,
+        "cancels": len(commands) - n_orders,
+        "counts": dict(sorted(counts.items())),
+        "agrees_with_clients": dict(counts) == workload.expected,
         "elapsed_s": elapsed,
         "orders_per_second": counts["accepted"] / elapsed,
-        "submits_per_second": n_submits / elapsed,
-        "signature_check_us_per_order": check_seconds / n_submits * 1e6,
-        "cpu_us_per_order": cpu_seconds / n_submits * 1e6,  # all threads (paced runs: polling included)
-        "batches": len(batch_sizes),
+        "requests_per_second": len(commands) / elapsed,
+        "cpu_us_per_request": cpu_s / len(commands) * 1e6,
+        "micro_batches": len(batch_sizes),
         "mean_batch": sum(batch_sizes) / len(batch_sizes),
         "largest_batch": max(batch_sizes),
+        "batches_sealed": batches_sealed,
+        "setup_s": setup_s,
     }
     if rate:
-        report |= {f"{name}_ms": percentile(latencies, q) * 1e3 for name, q in LATENCY_POINTS}
-        report["max_ms"] = latencies[-1] * 1e3
+        report |= latency_figures(latencies)
+    else:
+        report["mean_micro_batch_ms"] = elapsed / len(batch_sizes) * 1e3
     return report
 
 
-LATENCY_POINTS = (("p50", 0.50), ("p99", 0.99), ("p999", 0.999))
+def request_body(command: PlaceRequest | CancelRequest) -> tuple[str, bytes]:
+    if isinstance(command, PlaceRequest):
+        body = order_json(command.signed, time_in_force=command.time_in_force, post_only=command.post_only)
+        return "/orders", json.dumps(body).encode()
+    body = {
+        "account": command.account,
+        "order_id": command.order_id,
+        "signature": signature_json(command.signature),
+    }
+    return "/orders/cancel", json.dumps(body).encode()
 
 
-def bare_engine(workload: Workload) -> dict[str, object]:
-    """The engine alone, each call timed (the figures this benchmark reported before signatures)."""
-    timed = replay(workload, record_latency=True)
-    submit_ns = sorted(timed["submit_ns"])
-    cancel_ns = sorted(timed["cancel_ns"])
-    counts = timed["counts"]
-    submit_seconds = sum(submit_ns) / 1e9
-    tracemalloc.start()
-    replay(workload, record_latency=False)
-    _, peak_traced = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+def http_connection_run(
+    address: tuple[str, int], requests: list[tuple[str, bytes]]
+) -> list[tuple[float, float, str, int]]:
+    """Send ``requests`` one after another on one keep-alive connection: (sent, answered, path, status)."""
+    connection = http.client.HTTPConnection(*address, timeout=120)
+    timings = []
+    for path, body in requests:
+        sent = time.time()
+        connection.request("POST", path, body, {"Content-Type": "application/json"})
+        response = connection.getresponse()
+        response.read()
+        timings.append((sent, time.time(), path, response.status))
+    connection.close()
+    return timings
+
+
+def http_client_process(address: tuple[str, int], connections: list[list[tuple[str, bytes]]]) -> list:
+    """One client process: its connections, each on a thread of its own."""
+    results: list[list] = [[] for _ in connections]
+
+    def run(index: int) -> None:
+        results[index] = http_connection_run(address, connections[index])
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(connections))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return [timing for timings in results for timing in timings]
+
+
+def over_http(workload: Workload, n_orders: int, n_clients: int, n_processes: int) -> dict[str, object]:
+    """The first ``n_orders`` orders (and the cancels among them) from ``n_clients`` connections in
+    ``n_processes`` processes; an account's requests all go over one connection, in order."""
+    commands, placed = [], 0
+    for command in workload.commands:
+        if isinstance(command, PlaceRequest):
+            if placed == n_orders:
+                break
+            placed += 1
+        commands.append(command)
+    connections: list[list[tuple[str, bytes]]] = [[] for _ in range(n_clients)]
+    for command in commands:
+        account = command.signed.order.account if isinstance(command, PlaceRequest) else command.account
+        connections[account % n_clients].append(request_body(command))
+    with tempfile.TemporaryDirectory() as scratch:
+        began = time.perf_counter()
+        server = ApiServer(lambda: open_funded(Path(scratch) / "venue.db", workload))
+        setup_s = time.perf_counter() - began
+        with server:
+            server.start()
+            context = multiprocessing.get_context("spawn")
+            with context.Pool(n_processes) as pool:
+                shares = [connections[p::n_processes] for p in range(n_processes)]
+                address = server.server_address[:2]
+                parts = pool.starmap(http_client_process, [(address, share) for share in shares])
+    timings = [timing for part in parts for timing in part]
+    statuses = Counter(
+        f"{'order' if path == '/orders' else 'cancel'} {status}" for _, _, path, status in timings
+    )
+    elapsed = max(end for _, end, _, _ in timings) - min(sent for sent, _, _, _ in timings)
+    order_latencies = [end - sent for sent, end, path, _ in timings if path == "/orders"]
     return {
-        **counts,
-        "orders_per_second": counts["accepted"] / submit_seconds,
-        "submits_per_second": len(submit_ns) / submit_seconds,
-        "mean_ms": submit_seconds * 1e3 / len(submit_ns),
-        **{f"{name}_ms": percentile(submit_ns, q) / 1e6 for name, q in LATENCY_POINTS},
-        "max_ms": submit_ns[-1] / 1e6,
-        "cancel_p50_ms": percentile(cancel_ns, 0.50) / 1e6 if cancel_ns else None,
-        "cancel_p99_ms": percentile(cancel_ns, 0.99) / 1e6 if cancel_ns else None,
-        "engine_peak_traced_mib": peak_traced / 2**20,
+        "orders": placed,
+        "cancels": len(commands) - placed,
+        "clients": n_clients,
+        "client_processes": n_processes,
+        "statuses": dict(sorted(statuses.items())),
+        "elapsed_s": elapsed,
+        "orders_per_second": statuses["order 200"] / elapsed,
+        "requests_per_second": len(timings) / elapsed,
+        **latency_figures(order_latencies),
+        "setup_s": setup_s,
+    }
+
+
+def signatures_alone(workload: Workload, max_batch: int) -> dict[str, float]:
+    """The compiled checks of every order's signature, micro-batches of ``max_batch`` orders."""
+    orders = [c.signed for c in workload.commands if isinstance(c, PlaceRequest)]
+    keys = dict(enumerate(public_keys(workload.keys), start=1))
+    started = time.perf_counter()
+    for lo in range(0, len(orders), max_batch):
+        batch = orders[lo : lo + max_batch]
+        check_signatures(batch, [keys[signed.order.account] for signed in batch])
+    return {"orders_per_second": len(orders) / (time.perf_counter() - started)}
+
+
+def engine_alone(workload: Workload) -> dict[str, float]:
+    """The bare matching engine's submits while the clients planned the workload (no signatures, no state)."""
+    ordered = sorted(workload.engine_submit_ns)
+    return {
+        "orders_per_second": len(ordered) / (sum(ordered) / 1e9),
+        **{f"{name}_ms": percentile(ordered, q) / 1e6 for name, q in LATENCY_POINTS},
     }
 
 
 def measure(args: argparse.Namespace) -> dict[str, object]:
     load_before = os.getloadavg()
-    workload = make_workload(args.orders, args.markets, args.accounts, args.cancel_ratio, args.seed)
     began = time.perf_counter()
-    signed = sign_workload(workload, args)
+    workload = make_workload(args)
     prepare_s = time.perf_counter() - began
     began = time.perf_counter()
-    first = next(order for order in signed.signed if order is not None)
-    check_signatures([first], [signed.keys[first.order.account]])
-    warm_up_s = time.perf_counter() - began  # kernels compiled or loaded from the cache, tables built
+    first = next(c.signed for c in workload.commands if isinstance(c, PlaceRequest))
+    check_signatures([first], public_keys([workload.keys[first.order.account - 1]]))  # compiled or loaded
+    warm_up_s = time.perf_counter() - began
     gc.collect()
-    gc.freeze()  # the pre-built orders stand for clients: keep them out of the collector's full passes
-    saturated = intake(signed, None, args.max_batch)
-    paced = [intake(signed, rate, args.max_batch) for rate in args.rates]
-    bare = bare_engine(workload)
+    gc.freeze()  # the prepared requests stand for clients: keep them out of the collector's full passes
+    yardsticks = {
+        "signatures_alone": signatures_alone(workload, args.max_batch),
+        "engine_alone": engine_alone(workload),
+    }
+    saturated = python_api(workload, None, args.max_batch)
+    paced = python_api(workload, args.rate, args.max_batch)
+    http = (
+        over_http(workload, args.http_orders, args.http_clients, args.http_processes)
+        if args.http_orders
+        else None
+    )
     gc.unfreeze()
-    headline = paced[0] if paced else {}
+    forged = workload.expected.get("refused: bad_signature", 0)
     scale = 1024 if sys.platform != "darwin" else 1024 * 1024  # ru_maxrss is KiB on Linux, bytes on macOS
     return {
         "benchmark": "operator",
-        "stage": "intake",
-        "note": NOTE,
-        "signature_checks": True,
+        "stage": "operator intake: Operator.submit_many (every check, matching, SQLite group commit)",
         "orders": args.orders,
-        "markets": args.markets,
         "accounts": args.accounts,
         "seed": args.seed,
         "bad_signature_share": args.bad_signatures,
+        "cancel_ratio": args.cancel_ratio,
+        "open_per_account": args.open_per_account,
         "max_batch": args.max_batch,
         "kernel_threads": thread_count(),
+        "signature_checks": saturated["counts"].get("refused: bad_signature", 0) == forged > 0,
         "load_average_before": load_before,
         "load_average_after": os.getloadavg(),
         "orders_per_second": saturated["orders_per_second"],
-        "latency_at_orders_per_second": headline.get("offered_orders_per_second"),
-        **{key: headline.get(key) for key in ("p50_ms", "p99_ms", "p999_ms", "max_ms")},
+        "latency_at_orders_per_second": args.rate,
+        **{key: paced[key] for key in ("p50_ms", "p99_ms", "p999_ms", "max_ms")},
+        "fills": saturated["counts"].get("fills", 0),
+        "batches_sealed": saturated["batches_sealed"],
+        "expected": workload.expected,
         "saturated": saturated,
         "paced": paced,
-        "bare_engine": bare,
-        "prepare_signed_orders_s": prepare_s,
+        "http": http,
+        **yardsticks,
+        "prepare_signed_requests_s": prepare_s,
         "warm_up_s": warm_up_s,
         "process_peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale,
         "targets": {
@@ -367,83 +478,91 @@ def measure(args: argparse.Namespace) -> dict[str, object]:
 def print_table(report: dict[str, object]) -> None:
     def ms(row: dict[str, object]) -> str:
         if row.get("p50_ms") is None:
-            return "(all queued at once)"
-        return " / ".join(f"{row[k]:.3f}" for k in ("p50_ms", "p99_ms", "p999_ms", "max_ms")) + " ms"
+            return f"(all queued; {row['mean_micro_batch_ms']:.0f} ms a micro-batch)"
+        return " / ".join(f"{row[k]:.1f}" for k in ("p50_ms", "p99_ms", "p999_ms", "max_ms")) + " ms"
 
-    saturated, bare = report["saturated"], report["bare_engine"]
-    header = (
-        "run",
-        "orders accepted/s",
-        "latency p50 / p99 / p99.9 / max",
-        "mean batch",
-        "sig check µs/order",
-        "CPU µs/order",
-    )
-    rows = [
-        ("saturated", saturated),
-        *((f"paced {r['offered_orders_per_second']:,.0f}/s", r) for r in report["paced"]),
+    saturated, paced, http = report["saturated"], report["paced"], report["http"]
+    header = ("run", "orders accepted/s", "latency p50 / p99 / p99.9 / max", "mean micro-batch")
+    rate = f"paced {paced['offered_orders_per_second']:,.0f}/s"
+    table = [
+        header,
+        (
+            "saturated",
+            f"{saturated['orders_per_second']:,.0f}",
+            ms(saturated),
+            f"{saturated['mean_batch']:.0f}",
+        ),
+        (rate, f"{paced['orders_per_second']:,.0f}", ms(paced), f"{paced['mean_batch']:.1f}"),
     ]
-    table = [header]
-    for name, row in rows:
-        cpu = f"{row['cpu_us_per_order']:.1f}" if row is saturated else "(polls while idle)"
+    if http:
         table.append(
-            (name, f"{row['orders_per_second']:,.0f}", ms(row), f"{row['mean_batch']:.1f}",
-             f"{row['signature_check_us_per_order']:.1f}", cpu)
-        )  # fmt: skip
-    table.append(
-        ("bare engine (no signatures)", f"{bare['orders_per_second']:,.0f}", ms(bare), "1", "-", "-")
-    )
+            (f"HTTP, {http['clients']} connections", f"{http['orders_per_second']:,.0f}", ms(http), "-")
+        )
+    for name, row in (
+        ("signature checks alone", report["signatures_alone"]),
+        ("engine alone", report["engine_alone"]),
+    ):
+        table.append((name, f"{row['orders_per_second']:,.0f}", "-", "-"))
     widths = [max(len(r[c]) for r in table) for c in range(len(header))]
-    print(f"operator benchmark: {NOTE}")
-    s = saturated
+    print(f"operator benchmark: {report['stage']}")
+    counts = saturated["counts"]
+    refused = ", ".join(f"{k.split(': ')[1]} {v:,}" for k, v in counts.items() if k.startswith("refused"))
+    load = report["load_average_before"][0], report["load_average_after"][0]
+    sizes = f"{report['orders']:,} signed orders, {saturated['cancels']:,} signed cancels"
+    print(f"  {sizes}, {report['accounts']:,} accounts:")
+    print(f"  {counts.get('accepted', 0):,} accepted, {counts.get('fills', 0):,} fills, refused: {refused};")
+    print(f"  {report['batches_sealed']:,} batches sealed; load average {load[0]:.1f} → {load[1]:.1f}")
     print(
-        f"  {report['orders']:,} signed orders: {s['accepted']:,} accepted, {s['rejected']:,} refused by the"
-        f" engine, {s['bad_signatures']:,} for a bad signature; {s['fills']:,} fills;"
-        f" {report['kernel_threads']} kernel threads, batches of at most {report['max_batch']};"
-        f" load average {report['load_average_before'][0]:.1f} before,"
-        f" {report['load_average_after'][0]:.1f} after"
+        f"  answers agree with the clients' engine: saturated {saturated['agrees_with_clients']},"
+        f" paced {paced['agrees_with_clients']}; forged signatures refused: {report['signature_checks']}"
     )
     for row in table:
         print("  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
     print(
-        f"  process peak RSS {report['process_peak_rss_mib']:.0f} MiB, engine alone"
-        f" {bare['engine_peak_traced_mib']:.1f} MiB (tracemalloc); signed orders ready in"
-        f" {report['prepare_signed_orders_s']:.1f} s, kernels warm in {report['warm_up_s']:.1f} s"
+        f"  process peak RSS {report['process_peak_rss_mib']:.0f} MiB; requests signed in"
+        f" {report['prepare_signed_requests_s']:.1f} s, kernels warm in {report['warm_up_s']:.1f} s,"
+        f" a venue's deposits {saturated['setup_s']:.1f} s"
     )
     print(
         f"  target: {TARGET_ORDERS_PER_SECOND:,} orders/s (stretch {STRETCH_ORDERS_PER_SECOND:,}) with"
-        f" signatures, p99 < {TARGET_P99_MS} ms"
+        f" signatures, p99 < {TARGET_P99_MS} ms at {report['latency_at_orders_per_second']:,.0f} orders/s"
     )
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=100_000, help="signed orders of the Python API runs")
+    parser.add_argument("--accounts", type=int, default=1_000)
+    parser.add_argument("--cancel-ratio", type=float, default=0.1, help="orders preceded by a random cancel")
+    parser.add_argument(
+        "--open-per-account", type=int, default=8, help="open orders an account keeps at most"
+    )
+    parser.add_argument(
+        "--bad-signatures", type=float, default=0.01, help="share of orders with a forged signature"
+    )
+    parser.add_argument("--max-batch", type=int, default=512, help="most requests in one micro-batch")
+    parser.add_argument("--rate", type=float, default=2_000.0, help="orders/s arriving in the paced run")
+    parser.add_argument(
+        "--http-orders", type=int, default=10_000, help="orders sent over HTTP (0: no HTTP run)"
+    )
+    parser.add_argument("--http-clients", type=int, default=32, help="keep-alive connections")
+    parser.add_argument("--http-processes", type=int, default=4, help="client processes they are spread over")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    if args.orders < 1 or args.accounts < 1 or args.max_batch < 1 or args.rate <= 0:
+        parser.error("orders, accounts, max-batch and rate must be positive")
+    if not (
+        0 <= args.cancel_ratio <= 1 and 0 <= args.bad_signatures <= 1 and 1 <= args.open_per_account <= 15
+    ):
+        parser.error("cancel-ratio and bad-signatures must be in [0, 1], open-per-account in [1, 15]")
+    if args.http_orders < 0 or args.http_clients < 1 or not 1 <= args.http_processes <= args.http_clients:
+        parser.error("http-orders must be non-negative, http-processes in [1, http-clients]")
+    return args
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--orders", type=int, default=100_000, help="signed limit orders to submit")
-    parser.add_argument("--markets", type=int, default=1)
-    parser.add_argument("--accounts", type=int, default=1_000)
-    parser.add_argument("--cancel-ratio", type=float, default=0.2, help="share of commands that are cancels")
-    parser.add_argument(
-        "--bad-signatures", type=float, default=0.01, help="share of orders with a broken signature"
-    )
-    parser.add_argument(
-        "--max-batch", type=int, default=512, help="most commands checked and matched per batch"
-    )
-    parser.add_argument(
-        "--rates",
-        type=lambda text: [float(r) for r in text.split(",") if r],
-        default=[2_000.0, 5_000.0, 10_000.0],
-        help="comma-separated order arrival rates (orders/s) of the paced runs; the first is the headline",
-    )
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument(
-        "--cache-dir", type=Path, default=CACHE, help="where signed orders are kept between runs"
-    )
-    parser.add_argument("--out", type=Path, default=RESULTS)
-    args = parser.parse_args(argv)
-    if args.orders < 1 or args.markets < 1 or args.accounts < 1 or not 0 <= args.cancel_ratio < 1:
-        parser.error("orders, markets and accounts must be positive and cancel-ratio in [0, 1)")
-    if args.max_batch < 1 or not 0 <= args.bad_signatures <= 1 or any(rate <= 0 for rate in args.rates):
-        parser.error("max-batch and rates must be positive and bad-signatures in [0, 1]")
+    args = parse_args(argv)
     report = measure(args)
     print_table(report)
     args.out.parent.mkdir(parents=True, exist_ok=True)
