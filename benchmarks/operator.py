@@ -68,6 +68,7 @@ from rollup.operator.operator import (
     cancel_message_inputs,
     engine_order,
 )
+from rollup.operator.signatures import check_messages, check_orders
 from rollup.orders import Cancel
 from rollup.rejections import OrderRejected
 from rollup.sigcheck.orders import check_signatures, order_messages
@@ -419,8 +420,13 @@ def measure(args: argparse.Namespace) -> dict[str, object]:
     workload = make_workload(args)
     prepare_s = time.perf_counter() - began
     began = time.perf_counter()
-    first = next(c.signed for c in workload.commands if isinstance(c, PlaceRequest))
-    check_signatures([first], public_keys([workload.keys[first.order.account - 1]]))  # compiled or loaded
+    order = next(c for c in workload.commands if isinstance(c, PlaceRequest)).signed
+    cancel = next(c for c in workload.commands if isinstance(c, CancelRequest))
+    [order_key, cancel_key] = public_keys(
+        [workload.keys[order.order.account - 1], workload.keys[cancel.account - 1]]
+    )
+    check_orders([order], [order_key])  # the kernels compiled, or loaded from the cache
+    check_messages([cancel_message_inputs(cancel.account, cancel.order_id)], [cancel_key], [cancel.signature])
     warm_up_s = time.perf_counter() - began
     gc.collect()
     gc.freeze()  # the prepared requests stand for clients: keep them out of the collector's full passes
