@@ -318,8 +318,8 @@ class Operator:
             seq = self._queue(trade, after)
             fill_ids.append(self.store.add_fill(fill.market, fill.taker.key, fill.maker.key, fill.price,
                                                fill.size, seq))  # fmt: skip
-            maker = self.store.order(*fill.maker.key)
-            remaining = maker.remaining - fill.size
+            resting = self.engine.book(fill.market).get(fill.maker.key)  # a maker fills once a submit
+            remaining = 0 if resting is None else resting.remaining
             self.store.set_order_state(*fill.maker.key, "resting" if remaining else "filled", remaining)
             if not remaining:
                 self._unrest(fill.maker.key)
