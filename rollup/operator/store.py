@@ -14,7 +14,8 @@ from typing import Any
 
 from rollup.exchange.operations import Operation, SignedOrder
 from rollup.operator import codec
-from rollup.operator.migrations import migrate
+from rollup.operator.migrations import MIGRATIONS, NotAVenue, check_venue, migrate
+from rollup.operator.venue_lock import VenueLock
 
 BATCH_STATES = ("sealed", "proved", "submitted", "settled")  # a batch's life, in order
 
@@ -68,23 +69,73 @@ def _int_or_none(text: str | None) -> int | None:
     return None if text is None else int(text)
 
 
-class Store:
-    """One SQLite database in WAL mode, schema brought up to date on open."""
+class StoreError(ValueError):
+    """The database cannot be opened: not a database, not a venue's, or SQLite failed; one line
+    naming the file."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+
+def _connect(path: str | Path, mode: str) -> sqlite3.Connection:
+    """A connection by URI (``mode`` ro, rw or rwc), so that reading never creates a file."""
+    uri = f"{Path(path).absolute().as_uri()}?mode={mode}"
+    return sqlite3.connect(uri, uri=True, isolation_level=None)
+
+
+class Store:
+    """One SQLite database in WAL mode. A writing store holds the venue's writer lock
+    (venue_lock.py) from before it touches the database until ``close``; a read-only one is a
+    snapshot: one read transaction from open to close, beside a writer if there is one."""
+
+    def __init__(self, conn: sqlite3.Connection, lock: VenueLock | None) -> None:
         self.conn = conn
+        self.lock = lock  # None: a read-only snapshot
 
     @classmethod
-    def open(cls, path: str | Path) -> Store:
-        conn = sqlite3.connect(str(path), isolation_level=None)
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = FULL")  # a commit survives power loss, not only a crash
-        conn.execute("PRAGMA foreign_keys = ON")
-        migrate(conn)
-        return cls(conn)
+    def open(cls, path: str | Path, create: bool = True) -> Store:
+        """The database for writing, its schema brought up to date; ``create`` makes a missing or
+        empty one a new venue database. VenueInUse if another store writes it."""
+        lock = VenueLock.acquire(path)
+        conn = None
+        try:
+            conn = _connect(path, "rwc" if create else "rw")
+            check_venue(conn, create)
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")  # a commit survives power loss, not only a crash
+            conn.execute("PRAGMA foreign_keys = ON")
+            migrate(conn)
+        except BaseException as error:
+            if conn is not None:
+                conn.close()
+            lock.release()
+            if isinstance(error, (sqlite3.Error, NotAVenue)):
+                raise StoreError(f"{path}: {error}") from error
+            raise
+        return cls(conn, lock)
+
+    @classmethod
+    def open_read_only(cls, path: str | Path) -> Store:
+        """A snapshot of the venue database as last committed, without the writer lock: it neither
+        waits for a writer nor stops one (WAL), and never writes."""
+        conn = None
+        try:
+            conn = _connect(path, "ro")
+            conn.execute("BEGIN")  # the first read below fixes the snapshot every later read sees
+            version = check_venue(conn, create=False)
+            if version < len(MIGRATIONS):
+                raise NotAVenue(f"schema version {version} needs migrating: run a venue command that "
+                                "writes (e.g. `zkclear batch seal`) first")  # fmt: skip
+        except BaseException as error:
+            if conn is not None:
+                conn.close()
+            if isinstance(error, (sqlite3.Error, NotAVenue)):
+                raise StoreError(f"{path}: {error}") from error
+            raise
+        return cls(conn, None)
 
     def close(self) -> None:
+        """Close the connection and give up the writer lock (once; again does nothing)."""
         self.conn.close()
+        if self.lock is not None:
+            self.lock.release()
 
     @property
     def journal_mode(self) -> str:
@@ -93,6 +144,8 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """Everything inside commits together (and is durable on exit) or not at all."""
+        if self.lock is None:
+            raise StoreError("the venue was opened read-only")
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield
@@ -199,6 +252,15 @@ class Store:
         rows = self.conn.execute(query + " ORDER BY seq", args)
         return [OpRow(seq, codec.loads(body), b, slot, at) for seq, body, b, slot, at in rows]
 
+    def op(self, seq: int) -> OpRow:
+        """One queued operation, by its sequence number."""
+        row = self.conn.execute("SELECT seq, body, batch_id, slot, queued_at FROM ops WHERE seq = ?",
+                                (seq,)).fetchone()  # fmt: skip
+        if row is None:
+            raise KeyError(f"no operation {seq}")
+        seq, body, batch_id, slot, queued_at = row
+        return OpRow(seq, codec.loads(body), batch_id, slot, queued_at)
+
     def add_batch(self, batch_id: int, shape: tuple[str, ...], sealed_at: float) -> None:
         self.conn.execute("INSERT INTO batches (id, shape, status, sealed_at) VALUES (?, ?, 'sealed', ?)",
                           (batch_id, json.dumps(list(shape)), sealed_at))  # fmt: skip
@@ -226,6 +288,12 @@ class Store:
         )
         if cursor.rowcount != 1:
             raise ValueError(f"batch {batch_id} is not {expected_status}")
+
+    def batch_counts(self) -> dict[str, int]:
+        """How many batches are in each state (every state named, zero included), in one query."""
+        counts = dict.fromkeys(BATCH_STATES, 0)
+        counts.update(self.conn.execute("SELECT status, COUNT(*) FROM batches GROUP BY status"))
+        return counts
 
     def last_batch_id(self) -> int:
         return self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM batches").fetchone()[0]

@@ -75,7 +75,11 @@ def test_a_venue_from_init_to_a_sealed_batch(venue):
     assert shown["status"] == "sealed" and shown["ops"] == [None, None, "deposit", "deposit", "trade", None]
     assert [b["id"] for b in as_json(venue("batch", "list", "--json"))] == [1]
     status = as_json(venue("status", "--json"))
-    assert status["accounts"] == 2 and status["fills"] == 1 and status["batches"] == {"sealed": 1}
+    assert (
+        status["accounts"] == 2
+        and status["fills"] == 1
+        and status["batches"] == {"sealed": 1, "proved": 0, "submitted": 0, "settled": 0}
+    )
     code, text = venue("status")
     assert code == 0 and "state_root: 0x" in text
 

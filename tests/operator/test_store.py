@@ -11,7 +11,7 @@ import pytest
 
 from circuits.gadgets import eddsa
 from rollup.operator import keystore
-from rollup.operator.migrations import MIGRATIONS, migrate, schema_version
+from rollup.operator.migrations import MIGRATIONS, NotAVenue, migrate, schema_version
 from rollup.operator.store import Store
 from tests.exchange.scenario import ALICE, ALICE_KEY, BOB
 from tests.operator.venue import open_venue
@@ -43,7 +43,7 @@ def test_an_older_database_is_migrated_keeping_its_rows(tmp_path):
 def test_a_newer_database_is_refused(tmp_path):
     conn = sqlite3.connect(tmp_path / "db")
     conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
-    with pytest.raises(RuntimeError, match="newer"):
+    with pytest.raises(NotAVenue, match="newer"):
         migrate(conn)
 
 
