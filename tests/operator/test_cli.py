@@ -124,6 +124,20 @@ def test_no_venue(zk):
     assert code == 2 and "no venue here" in output
 
 
+@pytest.mark.parametrize("command", [("status",), ("batch", "seal")])
+def test_an_sqlite_error_is_one_line_naming_the_database(venue, tmp_path, monkeypatch, command):
+    def locked(*args):
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr("rollup.operator.store.Store.batch_counts", locked)  # status's query
+    monkeypatch.setattr("rollup.operator.store.Store.add_batch", locked)  # seal's write
+    code, output = venue(*command)
+    assert code == 2
+    assert output.strip() == (
+        f"Error: {tmp_path / 'venue' / 'venue.db'}: database is locked: is `zkclear serve` running?"
+    )
+
+
 @pytest.mark.slow
 def test_prove_and_verify_a_batch(zk, circuit_keys, tmp_path):
     """A one-deposit batch (the smallest circuit: a 2^16 domain) proved, verified, then tampered with."""

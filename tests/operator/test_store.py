@@ -55,6 +55,19 @@ def test_a_failing_migration_leaves_the_version_alone(tmp_path, monkeypatch):
     assert schema_version(conn) == 1 and not conn.in_transaction
 
 
+def test_batch_counts_are_by_status_in_one_query(tmp_path):
+    store = Store.open(tmp_path / "db")
+    for batch_id in (1, 2, 3):
+        store.add_batch(batch_id, ("deposit",), 0.0)
+    store.record_applied(1, 1, 2, 3, b"")
+    store.record_proved(1, {}, [])
+    queries = []
+    store.conn.set_trace_callback(queries.append)
+    assert store.batch_counts() == {"sealed": 2, "proved": 1, "submitted": 0, "settled": 0}
+    assert len(queries) == 1
+    store.close()
+
+
 def test_wal_mode(tmp_path):
     assert Store.open(tmp_path / "db").journal_mode == "wal"
 
