@@ -1,7 +1,8 @@
 """The exchange's ``zkclear`` commands: a local venue in a directory (``--venue``, default ./venue):
 ``init``, ``account new``, ``deposit``, ``order place|cancel|list``, ``book``, ``batch
-seal|list|show``, ``status``. Each prints text, or JSON with ``--json``; bad input and refused
-requests exit with code 2 and one line.
+seal|list|show``, ``status``. Each prints text, or JSON with ``--json``; bad input, refused
+requests and database errors exit with code 2 and one line. Commands that write hold the venue's
+writer lock (refused while ``zkclear serve`` runs); those that read open a read-only snapshot.
 
 The venue directory holds ``venue.db`` and ``keys/``: keystore files (operator, oracle, accounts),
 encrypted with the password from ``$ZKCLEAR_PASSWORD`` or a prompt, and each account's public key.

@@ -1,5 +1,6 @@
-"""The operator's HTTP JSON API (standard library only): clients place and cancel signed orders and
-read books, accounts, orders and batches. docs/http_api.md lists the endpoints.
+"""The operator's HTTP JSON API (standard library only): clients place and cancel signed orders,
+withdraw, relay signed oracle prices, and read books, accounts, orders and batches; the admin (by
+bearer token) posts funding ticks and deposits. docs/http_api.md lists the endpoints.
 
 Every call into the operator runs on one thread that owns it (OperatorThread): the operator is not
 thread-safe and its SQLite connection belongs to the thread that opened it, so handler threads
