@@ -435,18 +435,16 @@ def test_zkclear_serve_is_the_one_writer_until_interrupted_and_reads_go_on(tmp_p
         request = urllib.request.Request(url + "/orders", order, {"Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=30) as response:
             assert json.loads(response.read())["status"] == "resting"
-        writer = zkclear("batch", "seal", "--venue", str(tmp_path))  # a venue command that writes
-        assert writer.returncode == 2
-        assert writer.stderr.strip() == (
-            f"Error: {tmp_path / 'venue.db'}: the venue is open for writing by process {process.pid} "
-            "(is `zkclear serve` running?)"
-        )
+        refusal = (f"Error: {tmp_path / 'venue.db'}: the venue is open for writing by process {process.pid} "
+                   "(is `zkclear serve` running?)")  # fmt: skip
+        for writer in (("batch", "seal"), ("serve", "--port", "0")):  # a venue command that writes, a server
+            done = zkclear(*writer, "--venue", str(tmp_path))
+            assert (done.returncode, done.stderr.strip()) == (2, refusal)
         reader = zkclear("book", "0", "--json", "--venue", str(tmp_path))  # one that reads: the server's book
         assert reader.returncode == 0, reader.stderr
         assert json.loads(reader.stdout)["asks"] == [{"price": 1_000, "size": 5, "orders": 1}]
-        assert json.loads(zkclear("status", "--json", "--venue", str(tmp_path)).stdout)["open_batch"] == {
-            "id": 1, "ops": 1
-        }  # fmt: skip
+        status = json.loads(zkclear("status", "--json", "--venue", str(tmp_path)).stdout)
+        assert (status["deposits"], status["resting_orders"]) == (1, 1)
     finally:
         process.terminate()  # SIGTERM, as a service manager stops it (Ctrl-C does the same)
         assert process.wait(timeout=30) == 0

@@ -6,8 +6,10 @@ code (422), or as malformed (400), or as unauthorised (401, 403), leaving the ve
 from __future__ import annotations
 
 import pytest
+from click.testing import CliRunner
 
 from circuits.gadgets import eddsa
+from cli import main
 from rollup.exchange.operations import OraclePrice, Withdraw
 from rollup.operator.api_requests import oracle_json, order_json, withdraw_json
 from tests.exchange.scenario import ALICE, ALICE_KEY, BOB, BOB_KEY, CAROL, DAVE, DAVE_KEY, ORACLE_KEY
@@ -215,3 +217,12 @@ def test_a_malformed_deposit_is_400(api):
     malformed(api, "/deposits", {**deposit, "pk": [1, 2]}, "pk[0] must be a decimal string", ADMIN)
     malformed(api, "/deposits", {**deposit, "account": 1 << 24}, "account must be in [0, 2^24)", ADMIN)
     assert ok(api, "GET", "/status")["deposits"] == 2
+
+
+@pytest.mark.parametrize("token", ["short", "sixteen chars but spaces"])
+def test_zkclear_serve_refuses_a_weak_admin_token(tmp_path, token):
+    result = CliRunner().invoke(main, ["serve", "--venue", str(tmp_path)], env={"ZKCLEAR_ADMIN_TOKEN": token})
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        "Error: $ZKCLEAR_ADMIN_TOKEN must be at least 16 printable ASCII characters without spaces"
+    )
