@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,14 +70,28 @@ def _int_or_none(text: str | None) -> int | None:
 
 
 class StoreError(ValueError):
-    """The database cannot be opened: not a database, not a venue's, or SQLite failed; one line
-    naming the file."""
+    """The venue database cannot be opened (not a database, not a venue's, SQLite failed), or not
+    for this (a write on a read-only snapshot); one line naming the file."""
 
 
-def _connect(path: str | Path, mode: str) -> sqlite3.Connection:
-    """A connection by URI (``mode`` ro, rw or rwc), so that reading never creates a file."""
-    uri = f"{Path(path).absolute().as_uri()}?mode={mode}"
-    return sqlite3.connect(uri, uri=True, isolation_level=None)
+Prepare = Callable[[sqlite3.Connection], None]
+
+
+def _connect(path: str | Path, mode: str, prepare: Prepare) -> sqlite3.Connection:
+    """A connection by URI (``mode`` ro, rw or rwc: reading never creates a file), ``prepare``d; on
+    any failure it is closed, and SQLite's errors and NotAVenue become a StoreError naming the file."""
+    conn = None
+    try:
+        uri = f"{Path(path).absolute().as_uri()}?mode={mode}"
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None)
+        prepare(conn)
+    except BaseException as error:
+        if conn is not None:
+            conn.close()
+        if isinstance(error, (sqlite3.Error, NotAVenue)):
+            raise StoreError(f"{path}: {error}") from error
+        raise
+    return conn
 
 
 class Store:
@@ -93,43 +107,34 @@ class Store:
     def open(cls, path: str | Path, create: bool = True) -> Store:
         """The database for writing, its schema brought up to date; ``create`` makes a missing or
         empty one a new venue database. VenueInUse if another store writes it."""
-        lock = VenueLock.acquire(path)
-        conn = None
-        try:
-            conn = _connect(path, "rwc" if create else "rw")
-            check_venue(conn, create)
+
+        def prepare(conn: sqlite3.Connection) -> None:
+            check_venue(conn, create)  # before anything is written, even the journal mode
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = FULL")  # a commit survives power loss, not only a crash
             conn.execute("PRAGMA foreign_keys = ON")
             migrate(conn)
-        except BaseException as error:
-            if conn is not None:
-                conn.close()
+
+        lock = VenueLock.acquire(path)
+        try:
+            return cls(_connect(path, "rwc" if create else "rw", prepare), lock)
+        except BaseException:
             lock.release()
-            if isinstance(error, (sqlite3.Error, NotAVenue)):
-                raise StoreError(f"{path}: {error}") from error
             raise
-        return cls(conn, lock)
 
     @classmethod
     def open_read_only(cls, path: str | Path) -> Store:
         """A snapshot of the venue database as last committed, without the writer lock: it neither
         waits for a writer nor stops one (WAL), and never writes."""
-        conn = None
-        try:
-            conn = _connect(path, "ro")
+
+        def prepare(conn: sqlite3.Connection) -> None:
             conn.execute("BEGIN")  # the first read below fixes the snapshot every later read sees
             version = check_venue(conn, create=False)
             if version < len(MIGRATIONS):
                 raise NotAVenue(f"schema version {version} needs migrating: run a venue command that "
                                 "writes (e.g. `zkclear batch seal`) first")  # fmt: skip
-        except BaseException as error:
-            if conn is not None:
-                conn.close()
-            if isinstance(error, (sqlite3.Error, NotAVenue)):
-                raise StoreError(f"{path}: {error}") from error
-            raise
-        return cls(conn, None)
+
+        return cls(_connect(path, "ro", prepare), None)
 
     def close(self) -> None:
         """Close the connection and give up the writer lock (once; again does nothing)."""
