@@ -54,14 +54,23 @@ FOREIGN = {  # what the file holds, and the refusal
 }  # fmt: skip
 
 
-@pytest.mark.parametrize("case", sorted(FOREIGN))
-@pytest.mark.parametrize("read_only", [False, True])
-def test_what_is_not_a_venue_is_refused_and_left_untouched(tmp_path, case, read_only):
+OPENERS = {
+    "open": Operator.open,
+    "open read-only": lambda db: Operator.open(db, read_only=True),
+    "create": open_venue,
+}
+
+
+@pytest.mark.parametrize(("case", "opener"), [
+    (case, opener) for case in sorted(FOREIGN) for opener in sorted(OPENERS)
+    if (case, opener) != ("an empty file", "create")  # what a new venue starts from (a test below)
+])  # fmt: skip
+def test_what_is_not_a_venue_is_refused_and_left_untouched(tmp_path, case, opener):
     make, message = FOREIGN[case]
     db = tmp_path / "venue.db"
     before = make(db)
     with pytest.raises(StoreError, match=f"^{re.escape(str(db))}: .*{re.escape(message)}"):
-        Operator.open(db, read_only=read_only)
+        OPENERS[opener](db)
     assert db.read_bytes() == before
     assert not (tmp_path / "venue.db-wal").exists()
     VenueLock.acquire(db).release()  # a refused writer let go of the lock
