@@ -118,6 +118,15 @@ def test_cancels_in_a_batch_are_checked_and_refused_alone(venue):
     assert [o.signed.order.order_id for o in venue.store.orders("resting")] == [2]
 
 
+def test_a_cancel_verdict_counts_only_for_the_key_it_was_checked_against(venue):
+    venue.place(signed(ALICE, 1, False, 1_000, 5))
+    forged = cancel_request(ALICE, 1, BOB_KEY)  # a valid signature, by Bob's key
+    with venue.store.transaction(), pytest.raises(OrderRejected) as caught:
+        venue._cancel(forged, (eddsa.public_key(BOB_KEY), True))  # checked natively against Alice's key
+    assert caught.value.reason == Refusal.BAD_SIGNATURE
+    assert venue.store.order(ALICE, 1).status == "resting"
+
+
 def test_a_batch_is_handled_in_arrival_order(venue):
     ask = signed(ALICE, 1, False, 1_000, 5)
     results = venue.submit_many([
