@@ -24,7 +24,8 @@ Runs, each on a fresh venue: saturated (everything queued at the start, micro-ba
 arrival to acknowledgement) and HTTP (the first ``--http-orders`` orders and their cancels from
 ``--http-clients`` keep-alive connections in ``--http-processes`` client processes, accounts
 spread over the connections; latency per request as the client sees it). Besides, as yardsticks:
-the compiled signature checks alone and the bare engine alone over the same orders.
+the compiled signature checks alone and the bare engine alone over the same orders. The venues'
+databases go to the temp dir, or ``--store-dir``: the disk's fsync is part of every acknowledgement.
 """
 
 from __future__ import annotations
@@ -244,13 +245,15 @@ def latency_figures(latencies_s: list[float]) -> dict[str, float]:
     }
 
 
-def python_api(workload: Workload, rate: float | None, max_batch: int) -> dict[str, object]:
+def python_api(
+    workload: Workload, rate: float | None, max_batch: int, store_dir: Path | None
+) -> dict[str, object]:
     """One run through ``Operator.submit_many`` on a fresh venue: every request queued at the start
     (``rate`` None), or orders arriving evenly at ``rate`` a second with the cancels between them."""
     commands = workload.commands
     n_orders = sum(isinstance(c, PlaceRequest) for c in commands)
     interval = n_orders / len(commands) / rate if rate else 0.0  # seconds between requests
-    with tempfile.TemporaryDirectory() as scratch:
+    with tempfile.TemporaryDirectory(dir=store_dir) as scratch:
         began = time.perf_counter()
         operator = open_funded(Path(scratch) / "venue.db", workload)
         setup_s = time.perf_counter() - began
@@ -349,7 +352,8 @@ def http_client_process(address: tuple[str, int], connections: list[list[tuple[s
     return [timing for timings in results for timing in timings]
 
 
-def over_http(workload: Workload, n_orders: int, n_clients: int, n_processes: int) -> dict[str, object]:
+def over_http(workload: Workload, n_orders: int, n_clients: int, n_processes: int,
+              store_dir: Path | None) -> dict[str, object]:  # fmt: skip
     """The first ``n_orders`` orders (and the cancels among them) from ``n_clients`` connections in
     ``n_processes`` processes; an account's requests all go over one connection, in order."""
     commands, placed = [], 0
@@ -363,7 +367,7 @@ def over_http(workload: Workload, n_orders: int, n_clients: int, n_processes: in
     for command in commands:
         account = command.signed.order.account if isinstance(command, PlaceRequest) else command.account
         connections[account % n_clients].append(request_body(command))
-    with tempfile.TemporaryDirectory() as scratch:
+    with tempfile.TemporaryDirectory(dir=store_dir) as scratch:
         began = time.perf_counter()
         server = ApiServer(lambda: open_funded(Path(scratch) / "venue.db", workload))
         setup_s = time.perf_counter() - began
@@ -434,10 +438,10 @@ def measure(args: argparse.Namespace) -> dict[str, object]:
         "signatures_alone": signatures_alone(workload, args.max_batch),
         "engine_alone": engine_alone(workload),
     }
-    saturated = python_api(workload, None, args.max_batch)
-    paced = python_api(workload, args.rate, args.max_batch)
+    saturated = python_api(workload, None, args.max_batch, args.store_dir)
+    paced = python_api(workload, args.rate, args.max_batch, args.store_dir)
     http = (
-        over_http(workload, args.http_orders, args.http_clients, args.http_processes)
+        over_http(workload, args.http_orders, args.http_clients, args.http_processes, args.store_dir)
         if args.http_orders
         else None
     )
@@ -454,6 +458,7 @@ def measure(args: argparse.Namespace) -> dict[str, object]:
         "cancel_ratio": args.cancel_ratio,
         "open_per_account": args.open_per_account,
         "max_batch": args.max_batch,
+        "store_dir": str(args.store_dir or tempfile.gettempdir()),
         "kernel_threads": thread_count(),
         "signature_checks": saturated["counts"].get("refused: bad_signature", 0) == forged > 0,
         "load_average_before": load_before,
@@ -553,6 +558,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--http-clients", type=int, default=32, help="keep-alive connections")
     parser.add_argument("--http-processes", type=int, default=4, help="client processes they are spread over")
+    parser.add_argument(
+        "--store-dir", type=Path, help="where the venues' databases go (default: the temp dir)"
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
