@@ -30,7 +30,7 @@ from rollup.exchange.operations import (
 )
 from rollup.exchange.state import ExchangeState
 from rollup.matching import FillBlock, MatchingEngine, SubmitResult
-from rollup.operator import liquidations
+from rollup.operator import deleveraging, liquidations
 from rollup.operator.batcher import OpenBatch
 from rollup.operator.genesis import Genesis
 from rollup.operator.margin import is_reducing, margin_slack, ratios, settled_collateral
@@ -270,17 +270,23 @@ class Operator:
         return self._submit_op(op)
 
     def oracle(self, op: OraclePrice) -> list[int]:
-        """A new price, then the liquidation of every account it leaves unhealthy (one commit);
-        returns the sequence numbers of the price and of the liquidations."""
+        """A new price, then the liquidation of every account it leaves unhealthy and the
+        deleveraging of those bankrupt beyond the fund, then liquidations the fund now covers (one
+        commit); returns the sequence numbers of the price and of the operations it caused."""
         after = step(self.state, op)
         with self._recording():
             seqs = [self._queue(op, after)]
-            if self.liquidator_key is not None:
-                for liquidation, state in liquidations.scan(
-                    self.state, self.genesis.liquidator, self.liquidator_key
-                ):
-                    seqs.append(self._queue(liquidation, state))
+            seqs += self._liquidate()
+            if "deleverage" in self.genesis.shape.slots:
+                deleveraged = [self._queue(d, state) for d, state in deleveraging.drive(self.state)]
+                seqs += deleveraged + (self._liquidate() if deleveraged else [])
         return seqs
+
+    def _liquidate(self) -> list[int]:
+        if self.liquidator_key is None:
+            return []
+        scan = liquidations.scan(self.state, self.genesis.liquidator, self.liquidator_key)
+        return [self._queue(liquidation, state) for liquidation, state in scan]
 
     def _submit_op(self, op: Operation) -> int:
         after = step(self.state, op)

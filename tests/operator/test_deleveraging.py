@@ -1,0 +1,96 @@
+"""Deleveraging: a price drop leaves Dave bankrupt beyond the insurance fund, so his liquidation is
+refused; the operator closes his long against the shorts in ADL order, in the price's commit, with
+operations the batch circuit accepts; an operation the circuit would refuse is never queued."""
+
+from __future__ import annotations
+
+import pytest
+
+from circuits.exchange.batch import BatchShape
+from circuits.r1cs import UnsatisfiedConstraint
+from rollup.exchange.operations import Deleverage, OraclePrice
+from rollup.exchange.transition import apply_batch
+from rollup.operator import deleveraging
+from rollup.operator.margin import is_unhealthy
+from rollup.operator.refusals import OpRefused, Refusal
+from rollup.operator.validity import step
+from tests.exchange.scenario import ALICE, BOB, DAVE, ORACLE_KEY
+from tests.operator.venue import LIQUIDATOR, fund, open_venue, signed, with_shape
+
+VENUE = with_shape(
+    ("oracle", "liquidate", "deleverage", "deleverage", "deposit", "deposit", "trade", "trade")
+)
+THEN_DELEVERAGE = BatchShape(("oracle", "deleverage"))
+
+
+def cash(state) -> int:
+    return sum(a.collateral for a in state.accounts.values()) + state.insurance
+
+
+def crash_venue(path):
+    """Dave (1,500) buys 10 at 1,000: 6 from Alice (100,000), then 4 from Bob (500); the fund
+    holds their fees, 20. Bob's short is the more leveraged."""
+    op = open_venue(path, VENUE)
+    fund(op, {ALICE: 100_000, BOB: 500, DAVE: 1_500, LIQUIDATOR: 200_000})
+    op.place(signed(ALICE, 1, False, 1_000, 6))
+    op.place(signed(BOB, 1, False, 1_000, 4))
+    op.place(signed(DAVE, 1, True, 1_000, 10))
+    assert op.state.account(DAVE).position == (10, 0) and op.state.insurance == 20
+    return op
+
+
+def test_a_bankruptcy_beyond_the_fund_is_deleveraged_in_adl_order(tmp_path):
+    op = crash_venue(tmp_path / "db")
+    before = op.state
+    assert deleveraging.adl_ranking(before, 0, DAVE) == [BOB, ALICE]  # Bob is the more leveraged
+    seqs = op.oracle(OraclePrice.signed(ORACLE_KEY, 0, 800, 200))  # TV −510, fund 20: liquidation refused
+    queued = {row.seq: row.op for row in op.store.ops()}
+    ops = [queued[seq] for seq in seqs]
+    assert [o.op_type for o in ops] == ["oracle", "deleverage", "deleverage"]
+    # Bob first (leverage 3,200 / 1,296 against Alice's 4,800 / 101,194), at the deficit's share
+    # per unit, 510·800/8,000 = 51; then Alice takes the rest at the bankruptcy price
+    assert ops[1:] == [Deleverage(DAVE, BOB, 0, 4, 851), Deleverage(DAVE, ALICE, 0, 6, 851)]
+    after = op.state
+    assert after.account(DAVE).position == (0, 0) and after.account(DAVE).collateral == 0
+    assert after.account(ALICE).position == (0, 0) and after.account(BOB).position == (0, 0)
+    assert not any(is_unhealthy(after, i) for i in (ALICE, BOB, LIQUIDATOR))
+    assert after.insurance == 20  # the fund paid nothing
+    assert cash(after) == cash(before)  # value moved between accounts, none created
+
+    op.seal()
+    statuses = op.run_pipeline()  # no prover: each batch is applied, solving the circuit
+    assert set(statuses.values()) == {"sealed"}
+    last = op.store.batch(max(statuses))
+    assert last.pubdata is not None and last.new_root == op.root
+
+
+def test_the_driver_queues_nothing_the_circuit_refuses(tmp_path, monkeypatch):
+    op = crash_venue(tmp_path / "db")
+    state = step(op.state, OraclePrice.signed(ORACLE_KEY, 0, 800, 200))
+    dropped = {"oracle": OraclePrice.signed(ORACLE_KEY, 0, 800, 200)}
+
+    def circuit_refuses(ops: list) -> None:
+        with pytest.raises(UnsatisfiedConstraint):
+            apply_batch(op.state, THEN_DELEVERAGE, [dropped["oracle"], *ops])
+
+    # each broken condition: refused natively and by the circuit
+    wrong = [
+        (Refusal.BANKRUPTCY_PRICE, Deleverage(DAVE, BOB, 0, 4, 980)),  # leaves Dave 210 in profit
+        (Refusal.BANKRUPTCY_PRICE, Deleverage(DAVE, ALICE, 0, 6, 799)),  # below the oracle: his TV falls
+        (Refusal.NOT_REDUCING, Deleverage(DAVE, ALICE, 0, 7, 851)),  # Alice is short 6 only
+        (Refusal.SAME_ACCOUNT, Deleverage(DAVE, DAVE, 0, 1, 851)),
+    ]
+    for reason, bad in wrong:
+        with pytest.raises(OpRefused) as refused:
+            step(state, bad)
+        assert refused.value.reason == reason
+        circuit_refuses([bad])
+    with pytest.raises(OpRefused, match="insurance fund can absorb"):  # at 1,000 Dave is solvent
+        step(op.state, Deleverage(DAVE, ALICE, 0, 6, 1_000))
+
+    # proposals past the bankruptcy price (Dave would close in profit) are dropped, not queued
+    monkeypatch.setattr(deleveraging, "closing_price", lambda *args: 1_000)
+    assert deleveraging.drive(state) == []
+    seqs = op.oracle(dropped["oracle"])
+    assert [row.op.op_type for row in op.store.ops() if row.seq in seqs] == ["oracle"]
+    assert op.state.account(DAVE).position == (10, 0)  # left for a later price
