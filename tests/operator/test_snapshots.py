@@ -14,20 +14,9 @@ from rollup.operator import operator as operator_module
 from rollup.operator.operator import Operator
 from rollup.operator.records import advance
 from rollup.operator.snapshots import SnapshotError, decode, encode
-from rollup.operator.store import BatchRow
 from tests.exchange.scenario import ALICE, BOB, DAVE
-from tests.operator.crash_driver import stand_in_prover
+from tests.operator.crash_driver import InstantSettlement, stand_in_prover
 from tests.operator.venue import GENESIS, LIQUIDATOR, fund, open_venue, signed
-
-
-class Final:
-    """A settlement where every submission is final at once."""
-
-    def submit(self, batch: BatchRow) -> str:
-        return f"0x{batch.id:064x}"
-
-    def settled(self, tx: str) -> bool:
-        return True
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +25,7 @@ def venue(tmp_path_factory):
     Operator.snapshot_every = 2
     try:
         db = tmp_path_factory.mktemp("snapshots") / "db"
-        op = open_venue(db, prover=stand_in_prover, settlement=Final())
+        op = open_venue(db, prover=stand_in_prover, settlement=InstantSettlement())
         fund(op, {ALICE: 100_000, BOB: 20_000, DAVE: 5_000, LIQUIDATOR: 100_000})
         op.place(signed(ALICE, 1, False, 1_000, 9))
         op.place(signed(BOB, 1, True, 1_000, 2))
@@ -69,7 +58,7 @@ def test_a_restart_starts_from_the_newest_usable_snapshot(venue, tmp_path, monke
     db = copy_of(venue, tmp_path)
     replayed = []
     monkeypatch.setattr(operator_module, "advance", lambda s, ops: replayed.extend(ops) or advance(s, ops))
-    op = Operator.open(db, prover=stand_in_prover, settlement=Final())
+    op = Operator.open(db, prover=stand_in_prover, settlement=InstantSettlement())
     later = [row.op for row in op.store.ops() if row.batch_id > 2]
     assert replayed == later  # batches 1 and 2 came from the snapshot
     assert op.root == replayed_root(op)
