@@ -11,7 +11,8 @@ from circuits.r1cs import UnsatisfiedConstraint
 from rollup.exchange.operations import Deleverage, OraclePrice
 from rollup.exchange.transition import apply_batch
 from rollup.operator import deleveraging
-from rollup.operator.margin import is_unhealthy
+from rollup.operator.margin import is_unhealthy, margin_slack, ratios
+from rollup.operator.records import advance
 from rollup.operator.refusals import OpRefused, Refusal
 from rollup.operator.validity import step
 from tests.exchange.scenario import ALICE, BOB, DAVE, ORACLE_KEY
@@ -27,13 +28,13 @@ def cash(state) -> int:
     return sum(a.collateral for a in state.accounts.values()) + state.insurance
 
 
-def crash_venue(path):
+def crash_venue(path, bob_deposit: int = 500, bob_short: int = 4):
     """Dave (1,500) buys 10 at 1,000: 6 from Alice (100,000), then 4 from Bob (500); the fund
     holds their fees, 20. Bob's short is the more leveraged."""
     op = open_venue(path, VENUE)
-    fund(op, {ALICE: 100_000, BOB: 500, DAVE: 1_500, LIQUIDATOR: 200_000})
-    op.place(signed(ALICE, 1, False, 1_000, 6))
-    op.place(signed(BOB, 1, False, 1_000, 4))
+    fund(op, {ALICE: 100_000, BOB: bob_deposit, DAVE: 1_500, LIQUIDATOR: 200_000})
+    op.place(signed(ALICE, 1, False, 1_000, 10 - bob_short))
+    op.place(signed(BOB, 1, False, 1_000, bob_short))
     op.place(signed(DAVE, 1, True, 1_000, 10))
     assert op.state.account(DAVE).position == (10, 0) and op.state.insurance == 20
     return op
@@ -94,3 +95,26 @@ def test_the_driver_queues_nothing_the_circuit_refuses(tmp_path, monkeypatch):
     seqs = op.oracle(dropped["oracle"])
     assert [row.op.op_type for row in op.store.ops() if row.seq in seqs] == ["oracle"]
     assert op.state.account(DAVE).position == (10, 0)  # left for a later price
+
+
+def test_a_counterparty_left_below_maintenance_is_refused_natively_and_by_the_circuit(tmp_path):
+    op = crash_venue(tmp_path / "db", bob_deposit=110, bob_short=1)  # at 800 Bob's TV is 309
+    price = OraclePrice.signed(ORACLE_KEY, 0, 800, 200)
+    bad = Deleverage(DAVE, BOB, 0, 1, 1_200)  # Dave's TV −510 → −110, within his bounds; Bob's → −91
+    with pytest.raises(OpRefused) as refused:
+        step(step(op.state, price), bad)
+    assert refused.value.reason == Refusal.INSUFFICIENT_MARGIN and refused.value.party == "counterparty"
+    with pytest.raises(UnsatisfiedConstraint, match="counterparty"):
+        apply_batch(op.state, THEN_DELEVERAGE, [price, bad])
+
+
+def test_a_counterparty_takes_only_what_keeps_it_at_maintenance(tmp_path):
+    op = crash_venue(tmp_path / "db")
+    state = step(op.state, OraclePrice.signed(ORACLE_KEY, 0, 800, 200))
+    # at 400 over the oracle price Bob's TV falls 400 a unit and his risk 40: slack 1,136·10^6 ppm
+    # pays for 3 units (360·10^6 each), not 4
+    assert deleveraging.affordable_lots(state, BOB, 0, 400) == 3
+    for lots, healthy in ((3, True), (4, False)):
+        after = advance(state, [Deleverage(DAVE, BOB, 0, lots, 1_200)])
+        assert (margin_slack(after, BOB, ratios(after, "mmr")) >= 0) == healthy
+    assert deleveraging.affordable_lots(state, BOB, 0, 40) is None  # cheaper than the risk it sheds
