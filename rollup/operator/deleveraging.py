@@ -9,6 +9,9 @@ conditions (docs/exchange.md, Deleverage) but not the ranking: that is this modu
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from fractions import Fraction
+
 from circuits.exchange.config import PPM
 from rollup.exchange.operations import Deleverage
 from rollup.exchange.state import ExchangeState
@@ -30,19 +33,27 @@ def notional(state: ExchangeState, index: int) -> int:
     return sum(abs(p) * state.market(m)["price"] for m, p in enumerate(positions))
 
 
-def adl_ranking(state: ExchangeState, market: int, bankrupt: int) -> list[int]:
+def adl_score(state: ExchangeState, index: int, paid_in: int) -> Fraction:
+    """Profit ratio × leverage for an account in profit, profit ratio / leverage for one in loss
+    (so the most profitable and most leveraged come first): profit = TV − what the account paid in
+    (deposits less withdrawals, at least 1), leverage = notional / TV (TV > 0)."""
+    value = total_value(state, index)
+    ratio = Fraction(value - paid_in, max(paid_in, 1))
+    leverage = Fraction(notional(state, index), value)
+    return ratio * leverage if ratio > 0 else ratio / leverage
+
+
+def adl_ranking(state: ExchangeState, market: int, bankrupt: int, paid_in: Mapping[int, int]) -> list[int]:
     """Accounts holding the side opposite ``bankrupt``'s in ``market``, in ADL order: highest
-    effective leverage (notional / TV) first, then the larger position, then the lower index;
-    accounts with TV ≤ 0 are left out (they have no gain to give up)."""
+    ``adl_score`` first, then the larger position, then the lower index; accounts with TV ≤ 0
+    are left out (they have nothing to give up)."""
     side = state.account(bankrupt).position[market] > 0
     scored = []
     for index, account in state.accounts.items():
         position = account.position[market]
-        if index == bankrupt or position == 0 or (position > 0) == side:
+        if index == bankrupt or position == 0 or (position > 0) == side or total_value(state, index) <= 0:
             continue
-        value = total_value(state, index)
-        if value > 0:
-            scored.append((-notional(state, index) / value, -abs(position), index))
+        scored.append((-adl_score(state, index, paid_in.get(index, 0)), -abs(position), index))
     return [index for *_, index in sorted(scored)]
 
 
@@ -89,14 +100,16 @@ def proposal(state: ExchangeState, index: int, market: int, counterparty: int) -
     return Deleverage(index, counterparty, market, lots, closing_price(state, index, market, offset))
 
 
-def next_step(state: ExchangeState, index: int) -> tuple[Deleverage, ExchangeState] | None:
+def next_step(
+    state: ExchangeState, index: int, paid_in: Mapping[int, int]
+) -> tuple[Deleverage, ExchangeState] | None:
     """The first deleverage the rules allow: markets by notional (largest first), counterparties
     in ADL order; None when nobody can take the other side."""
     positions = state.account(index).position
     markets = sorted((m for m, p in enumerate(positions) if p),
                      key=lambda m: -abs(positions[m]) * state.market(m)["price"])  # fmt: skip
     for market in markets:
-        for counterparty in adl_ranking(state, market, index):
+        for counterparty in adl_ranking(state, market, index, paid_in):
             op = proposal(state, index, market, counterparty)
             if op is None:
                 continue
@@ -107,23 +120,25 @@ def next_step(state: ExchangeState, index: int) -> tuple[Deleverage, ExchangeSta
     return None
 
 
-def deleverage_account(state: ExchangeState, index: int) -> Deleveraged:
+def deleverage_account(state: ExchangeState, index: int, paid_in: Mapping[int, int]) -> Deleveraged:
     """Close ``index``'s positions while it stays bankrupt beyond the fund and someone can take
     the other side; what is left waits for the next price (or a liquidation, once the fund covers it)."""
     out: Deleveraged = []
-    while is_bankrupt(state, index) and (done := next_step(state, index)) is not None:
+    while is_bankrupt(state, index) and (done := next_step(state, index, paid_in)) is not None:
         out.append(done)
         state = done[1]
     return out
 
 
-def drive(state: ExchangeState) -> Deleveraged:
-    """Deleverage every account bankrupt beyond the fund, in account order (each op with its state after)."""
+def drive(state: ExchangeState, paid_in: Callable[[], Mapping[int, int]]) -> Deleveraged:
+    """Deleverage every account bankrupt beyond the fund, in account order (each op with its state
+    after); ``paid_in`` (each account's deposits less withdrawals) is asked only if one is."""
     out: Deleveraged = []
-    for index in sorted(state.accounts):
-        if is_bankrupt(state, index):
-            done = deleverage_account(state, index)
-            if done:
-                state = done[-1][1]
-            out += done
+    bankrupt = [index for index in sorted(state.accounts) if is_bankrupt(state, index)]
+    paid = paid_in() if bankrupt else {}
+    for index in bankrupt:
+        done = deleverage_account(state, index, paid)
+        if done:
+            state = done[-1][1]
+        out += done
     return out

@@ -299,7 +299,8 @@ class Operator:
             seqs = [self._queue(op, after)]
             seqs += self._liquidate()
             if "deleverage" in self.genesis.shape.slots:
-                deleveraged = [self._queue(d, state) for d, state in deleveraging.drive(self.state)]
+                driven = deleveraging.drive(self.state, self.store.paid_in)
+                deleveraged = [self._queue(d, state) for d, state in driven]
                 seqs += deleveraged + (self._liquidate() if deleveraged else [])
         return seqs
 

@@ -199,6 +199,14 @@ class Store:
         rows = self.conn.execute(query + " ORDER BY seq", args)
         return [OpRow(seq, codec.loads(body), b, slot, at) for seq, body, b, slot, at in rows]
 
+    def paid_in(self) -> dict[int, int]:
+        """Each account's deposits less its withdrawals, from the queued operations."""
+        out: dict[int, int] = {}
+        for (body,) in self.conn.execute("SELECT body FROM ops WHERE kind IN ('deposit', 'withdraw')"):
+            op = codec.loads(body)
+            out[op.account] = out.get(op.account, 0) + (op.amount if op.op_type == "deposit" else -op.amount)
+        return out
+
     def add_batch(self, batch_id: int, shape: tuple[str, ...], sealed_at: float) -> None:
         self.conn.execute("INSERT INTO batches (id, shape, status, sealed_at) VALUES (?, ?, 'sealed', ?)",
                           (batch_id, json.dumps(list(shape)), sealed_at))  # fmt: skip

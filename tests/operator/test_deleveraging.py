@@ -8,14 +8,14 @@ import pytest
 
 from circuits.exchange.batch import BatchShape
 from circuits.r1cs import UnsatisfiedConstraint
-from rollup.exchange.operations import Deleverage, OraclePrice
+from rollup.exchange.operations import Deleverage, OraclePrice, Withdraw
 from rollup.exchange.transition import apply_batch
 from rollup.operator import deleveraging
 from rollup.operator.margin import is_unhealthy, margin_slack, ratios
 from rollup.operator.records import advance
 from rollup.operator.refusals import OpRefused, Refusal
 from rollup.operator.validity import step
-from tests.exchange.scenario import ALICE, BOB, DAVE, ORACLE_KEY
+from tests.exchange.scenario import ALICE, ALICE_KEY, BOB, DAVE, ORACLE_KEY
 from tests.operator.venue import LIQUIDATOR, fund, open_venue, signed, with_shape
 
 VENUE = with_shape(
@@ -43,7 +43,13 @@ def crash_venue(path, bob_deposit: int = 500, bob_short: int = 4):
 def test_a_bankruptcy_beyond_the_fund_is_deleveraged_in_adl_order(tmp_path):
     op = crash_venue(tmp_path / "db")
     before = op.state
-    assert deleveraging.adl_ranking(before, 0, DAVE) == [BOB, ALICE]  # Bob is the more leveraged
+    # at 800 Bob (paid in 500, TV 1,296, notional 3,200) scores 796/500 · 3,200/1,296 ≈ 3.9, Alice
+    # (100,000, 101,194, 4,800) 1,194/100,000 · 4,800/101,194 ≈ 0.0006: Bob first, though Alice's
+    # position is the larger and the older
+    dropped = step(before, OraclePrice.signed(ORACLE_KEY, 0, 800, 200))
+    assert deleveraging.adl_ranking(dropped, 0, DAVE, op.store.paid_in()) == [BOB, ALICE]
+    # profit counts: had Bob paid in all his TV (no gain), Alice, in profit, would come first
+    assert deleveraging.adl_ranking(dropped, 0, DAVE, {ALICE: 50_000, BOB: 1_296}) == [ALICE, BOB]
     seqs = op.oracle(OraclePrice.signed(ORACLE_KEY, 0, 800, 200))  # TV −510, fund 20: liquidation refused
     queued = {row.seq: row.op for row in op.store.ops()}
     ops = [queued[seq] for seq in seqs]
@@ -91,7 +97,7 @@ def test_the_driver_queues_nothing_the_circuit_refuses(tmp_path, monkeypatch):
 
     # proposals past the bankruptcy price (Dave would close in profit) are dropped, not queued
     monkeypatch.setattr(deleveraging, "closing_price", lambda *args: 1_000)
-    assert deleveraging.drive(state) == []
+    assert deleveraging.drive(state, op.store.paid_in) == []
     seqs = op.oracle(dropped["oracle"])
     assert [row.op.op_type for row in op.store.ops() if row.seq in seqs] == ["oracle"]
     assert op.state.account(DAVE).position == (10, 0)  # left for a later price
@@ -118,3 +124,10 @@ def test_a_counterparty_takes_only_what_keeps_it_at_maintenance(tmp_path):
         after = advance(state, [Deleverage(DAVE, BOB, 0, lots, 1_200)])
         assert (margin_slack(after, BOB, ratios(after, "mmr")) >= 0) == healthy
     assert deleveraging.affordable_lots(state, BOB, 0, 40) is None  # cheaper than the risk it sheds
+
+
+def test_paid_in_is_deposits_less_withdrawals(tmp_path):
+    op = open_venue(tmp_path / "db", with_shape(("deposit", "withdraw")))
+    fund(op, {ALICE: 1_000, BOB: 400})
+    op.withdraw(Withdraw.signed(ALICE_KEY, ALICE, 0xAB, 300, 0))
+    assert op.store.paid_in() == {ALICE: 700, BOB: 400}
