@@ -305,6 +305,7 @@ class Operator:
         return seqs
 
     def _liquidate(self) -> list[int]:
+        """Queue the scanner's liquidations (none without the liquidator's key); their sequence numbers."""
         if self.liquidator_key is None:
             return []
         scan = liquidations.scan(self.state, self.genesis.liquidator, self.liquidator_key)
