@@ -63,6 +63,16 @@ class Placed:
     sealed: tuple[int, ...]  # batches sealed while queueing its trades
 
 
+@contextmanager
+def closed_on_error(store: Store) -> Iterator[None]:
+    """Close ``store`` (releasing its lock) if the block fails: a failed open holds nothing."""
+    try:
+        yield
+    except BaseException:
+        store.close()
+        raise
+
+
 def engine_order(signed: SignedOrder, time_in_force: str, post_only: bool, reduce_only: bool) -> Order:
     o = signed.order
     return Order(o.market, o.account, o.order_id, Side.BUY if o.is_buy else Side.SELL, o.price, o.amount,
@@ -85,26 +95,34 @@ class Operator:
 
     @classmethod
     def create(cls, path: str | Path, genesis: Genesis, **kwargs) -> Operator:
-        """A venue at ``path`` with these parameters (an existing one must have the same)."""
+        """A venue at ``path`` with these parameters (an existing one must have the same), open for
+        writing: VenueInUse while another operator writes it."""
         store = Store.open(path)
-        stored = store.get_meta("genesis")
-        if stored is None:
-            with store.transaction():
-                store.set_meta("genesis", genesis.to_json())
-        elif Genesis.from_json(stored) != genesis:
-            raise ValueError(f"{path} holds a venue with other parameters")
-        return cls(store, genesis, **kwargs)
+        with closed_on_error(store):
+            stored = store.get_meta("genesis")
+            if stored is None:
+                with store.transaction():
+                    store.set_meta("genesis", genesis.to_json())
+            elif Genesis.from_json(stored) != genesis:
+                raise ValueError(f"{path} holds a venue with other parameters")
+            return cls(store, genesis, **kwargs)
 
     @classmethod
-    def open(cls, path: str | Path, **kwargs) -> Operator:
-        """The venue at ``path`` as the store left it."""
+    def open(cls, path: str | Path, read_only: bool = False, **kwargs) -> Operator:
+        """The venue at ``path`` as the store left it: for writing (VenueInUse while another
+        operator writes it), or ``read_only``, a snapshot beside a writer that cannot change it."""
         if not Path(path).exists():
             raise FileNotFoundError(f"{path}: no venue here (run init first)")
-        store = Store.open(path)
-        stored = store.get_meta("genesis")
-        if stored is None:
-            raise ValueError(f"{path} holds no venue parameters")
-        return cls(store, Genesis.from_json(stored), **kwargs)
+        store = Store.open_read_only(path) if read_only else Store.open(path, create=False)
+        with closed_on_error(store):
+            stored = store.get_meta("genesis")
+            if stored is None:
+                raise ValueError(f"{path} holds no venue parameters")
+            return cls(store, Genesis.from_json(stored), **kwargs)
+
+    def close(self) -> None:
+        """Close the store (and give up the writer lock); the operator is unusable afterwards."""
+        self.store.close()
 
     # --- the in-memory view, rebuilt from the store ------------------------------------------------
 
@@ -284,7 +302,14 @@ class Operator:
         self._deposits += 1
         return seq
 
-    def withdraw(self, op: Withdraw) -> int:
+    def withdraw(self, op: Withdraw, nonce: int | None = None) -> int:
+        """Queue a signed withdrawal. ``nonce``, if given, is the one the client signed over: a stale
+        one is refused as BAD_NONCE (its signature could not verify against the account's nonce)."""
+        if nonce is not None:
+            current = self.state.account(op.account).values.nonce
+            account_key(self.state, op.account)  # an unknown account is named as such first
+            if nonce != current:
+                raise OpRefused(Refusal.BAD_NONCE, f"account {op.account} is at nonce {current}, not {nonce}")
         return self._submit_op(op)
 
     def funding(self, op: FundingTick) -> int:

@@ -37,7 +37,7 @@ def venue(tmp_path_factory):
         op.seal()  # 4: snapshot
         op.place(signed(BOB, 3, True, 1_000, 1))  # open
         assert op.store.snapshot_ids(10**9) == [4, 2]
-        op.store.close()
+        op.close()
     finally:
         Operator.snapshot_every = 16
     return db
@@ -73,7 +73,7 @@ def test_a_restart_starts_from_the_newest_usable_snapshot(venue, tmp_path, monke
     finally:
         Operator.snapshot_every = 16
     assert op.store.snapshot_ids(10**9) == [6, 4]
-    assert Operator.open(db).root == op.root == replayed_root(op)
+    assert Operator.open(db, read_only=True).root == op.root == replayed_root(op)
 
 
 def corrupt_collateral(text: str) -> str:
@@ -100,7 +100,7 @@ def test_a_bad_or_missing_snapshot_falls_back_to_replay(venue, tmp_path, caplog,
 
 
 def test_a_snapshot_round_trips_and_refuses_another_root(venue):
-    op = Operator.open(venue)
+    op = Operator.open(venue, read_only=True)
     text = encode(op.state)
     assert decode(GENESIS, text, op.root).root == op.root
     with pytest.raises(SnapshotError, match="recorded root"):

@@ -11,7 +11,7 @@ import pytest
 
 from circuits.gadgets import eddsa
 from rollup.operator import keystore
-from rollup.operator.migrations import MIGRATIONS, migrate, schema_version
+from rollup.operator.migrations import MIGRATIONS, NotAVenue, migrate, schema_version
 from rollup.operator.store import Store
 from tests.exchange.scenario import ALICE, ALICE_KEY, BOB
 from tests.operator.venue import open_venue
@@ -44,7 +44,7 @@ def test_an_older_database_is_migrated_keeping_its_rows(tmp_path):
 def test_a_newer_database_is_refused(tmp_path):
     conn = sqlite3.connect(tmp_path / "db")
     conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
-    with pytest.raises(RuntimeError, match="newer"):
+    with pytest.raises(NotAVenue, match="newer"):
         migrate(conn)
 
 
@@ -54,6 +54,19 @@ def test_a_failing_migration_leaves_the_version_alone(tmp_path, monkeypatch):
     with pytest.raises(sqlite3.OperationalError):
         migrate(conn)
     assert schema_version(conn) == 1 and not conn.in_transaction
+
+
+def test_batch_counts_are_by_status_in_one_query(tmp_path):
+    store = Store.open(tmp_path / "db")
+    for batch_id in (1, 2, 3):
+        store.add_batch(batch_id, ("deposit",), 0.0)
+    store.record_applied(1, 1, 2, 3, b"")
+    store.record_proved(1, {}, [])
+    queries = []
+    store.conn.set_trace_callback(queries.append)
+    assert store.batch_counts() == {"sealed": 2, "proved": 1, "submitted": 0, "settled": 0}
+    assert len(queries) == 1
+    store.close()
 
 
 def test_wal_mode(tmp_path):
