@@ -23,7 +23,7 @@ from verifier.snarkjs_json import proof_from_json
 pytestmark = pytest.mark.slow
 DRIVER = "tests.operator.proving_crash_driver"
 KILL_AT_PROOF = (1, 2, 1)  # each run is killed during its n-th proof: batch 1, batch 2, batch 2
-KILL_DELAY = (0.2, 2.0)  # seconds after a proof starts; proving this circuit takes longer
+KILL_DELAY = (0.05, 1.0)  # seconds after a proof starts; proving this circuit takes longer (2-8 s)
 
 
 def test_a_kill_during_proving_resumes_and_proves_each_batch_once(tmp_path, circuit_keys):
