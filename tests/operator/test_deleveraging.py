@@ -63,8 +63,8 @@ def test_a_bankruptcy_beyond_the_fund_is_deleveraged_in_adl_order(tmp_path):
     queued = {row.seq: row.op for row in op.store.ops()}
     ops = [queued[seq] for seq in seqs]
     assert [o.op_type for o in ops] == ["oracle", "deleverage", "deleverage"]
-    # Bob first (leverage 3,200 / 1,296 against Alice's 4,800 / 101,194), at the deficit's share
-    # per unit, 510·800/8,000 = 51; then Alice takes the rest at the bankruptcy price
+    # Bob first (the higher score), at the deficit's share per unit, 510·800/8,000 = 51, leaving
+    # Dave's TV at −306; then Alice takes the rest at the bankruptcy price, ⌈306/6⌉ = 51 over 800
     assert ops[1:] == [Deleverage(DAVE, BOB, 0, 4, 851), Deleverage(DAVE, ALICE, 0, 6, 851)]
     after = op.state
     assert after.account(DAVE).position == (0, 0) and after.account(DAVE).collateral == 0
