@@ -69,6 +69,14 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX ops_by_batch ON ops (batch_id, slot);
     CREATE INDEX batches_by_status ON batches (status);
     """,
+    # 3: the state after a sealed batch, so a restart replays only the operations after it
+    """
+    CREATE TABLE snapshots (
+        batch_id INTEGER PRIMARY KEY REFERENCES batches (id),
+        root TEXT NOT NULL,                       -- the state root it must rebuild to
+        state TEXT NOT NULL                       -- accounts' values and fill slots, globals: JSON
+    );
+    """,
 )
 
 

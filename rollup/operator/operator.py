@@ -13,6 +13,7 @@ rebuilt from the store on open, and after any failed commit.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -34,7 +35,7 @@ from rollup.exchange.operations import (
 )
 from rollup.exchange.state import ExchangeState
 from rollup.matching import FillBlock, MatchingEngine, SubmitResult
-from rollup.operator import liquidations
+from rollup.operator import deleveraging, liquidations, snapshots
 from rollup.operator.batcher import OpenBatch
 from rollup.operator.genesis import Genesis
 from rollup.operator.margin import is_reducing, margin_slack, ratios, settled_collateral
@@ -46,6 +47,8 @@ from rollup.operator.store import OrderRow, Store
 from rollup.operator.validity import account_key, check_order, signature_valid, step
 from rollup.orders import Cancel, Fill, Order, OrderKey, Side, TimeInForce
 from rollup.rejections import OrderRejected
+
+log = logging.getLogger(__name__)
 
 CANCEL_TAG = 5
 """Domain tag of a signed cancel request (off-chain only: the circuit never sees cancels)."""
@@ -110,6 +113,8 @@ def engine_order(signed: SignedOrder, time_in_force: str, post_only: bool, reduc
 
 
 class Operator:
+    snapshot_every = 16  # batches between state snapshots (taken when such a batch is sealed)
+
     def __init__(self, store: Store, genesis: Genesis, liquidator_key: bytes | None = None,
                  prover: Prover | None = None, settlement: Settlement | None = None,
                  clock: Callable[[], float] = time.time) -> None:  # fmt: skip
@@ -155,10 +160,12 @@ class Operator:
     # --- the in-memory view, rebuilt from the store ------------------------------------------------
 
     def _rebuild(self) -> None:
-        state = self.genesis.state()
+        start, state = self._restore()
         self._before: dict[int, ExchangeState] = {}  # unsettled batches: the state each applies to
         self._after: dict[int, int] = {}  # and the root it must reach
         for batch in self.store.batches():
+            if batch.id <= start:
+                continue
             ops = [row.op for row in self.store.ops(batch_id=batch.id)]
             if batch.status != "settled":
                 self._before[batch.id] = state
@@ -182,6 +189,20 @@ class Operator:
             if resting:
                 self._rest(row.signed)
         self._makers_to_check = list(self._signed.values())  # their signatures, once, in the next intake
+
+    def _restore(self) -> tuple[int, ExchangeState]:
+        """The newest snapshot a restart may start from (all batches up to it settled) and the
+        batch it follows; one that does not rebuild to its batch's root is skipped (logged)."""
+        for batch_id in self.store.snapshot_ids(self.store.usable_snapshot_limit()):
+            root, text = self.store.snapshot(batch_id)
+            applied = self.store.batch(batch_id).new_root  # the circuit's, once the batch was applied
+            try:
+                if applied not in (None, root):
+                    raise snapshots.SnapshotError("its root is not the root the batch was applied to")
+                return batch_id, snapshots.decode(self.genesis, text, root)
+            except snapshots.SnapshotError as error:
+                log.warning("snapshot after batch %d skipped: %s", batch_id, error)
+        return 0, self.genesis.state()
 
     def _slot(self, signed: SignedOrder) -> tuple[int, int]:
         o = signed.order
@@ -400,17 +421,25 @@ class Operator:
         return self._submit_op(op)
 
     def oracle(self, op: OraclePrice) -> list[int]:
-        """A new price, then the liquidation of every account it leaves unhealthy (one commit);
-        returns the sequence numbers of the price and of the liquidations."""
+        """A new price, then the liquidation of every account it leaves unhealthy and the
+        deleveraging of those bankrupt beyond the fund, then liquidations the fund now covers (one
+        commit); returns the sequence numbers of the price and of the operations it caused."""
         after = step(self.state, op)
         with self._recording():
             seqs = [self._queue(op, after)]
-            if self.liquidator_key is not None:
-                for liquidation, state in liquidations.scan(
-                    self.state, self.genesis.liquidator, self.liquidator_key
-                ):
-                    seqs.append(self._queue(liquidation, state))
+            seqs += self._liquidate()
+            if "deleverage" in self.genesis.shape.slots:
+                driven = deleveraging.drive(self.state, self.store.paid_in)
+                deleveraged = [self._queue(d, state) for d, state in driven]
+                seqs += deleveraged + (self._liquidate() if deleveraged else [])
         return seqs
+
+    def _liquidate(self) -> list[int]:
+        """Queue the scanner's liquidations (none without the liquidator's key); their sequence numbers."""
+        if self.liquidator_key is None:
+            return []
+        scan = liquidations.scan(self.state, self.genesis.liquidator, self.liquidator_key)
+        return [self._queue(liquidation, state) for liquidation, state in scan]
 
     def _submit_op(self, op: Operation) -> int:
         after = step(self.state, op)
@@ -450,6 +479,9 @@ class Operator:
         self._after[batch_id] = self.state.root
         self.sealed_state = self.state
         self.batch = OpenBatch(self.genesis.shape, batch_id + 1)
+        if batch_id % self.snapshot_every == 0:
+            self.store.add_snapshot(batch_id, self.state.root, snapshots.encode(self.state))
+            self.store.prune_snapshots()
         return batch_id
 
     def seal(self) -> int | None:

@@ -266,6 +266,14 @@ class Store:
         seq, body, batch_id, slot, queued_at = row
         return OpRow(seq, codec.loads(body), batch_id, slot, queued_at)
 
+    def paid_in(self) -> dict[int, int]:
+        """Each account's deposits less its withdrawals, from the queued operations."""
+        out: dict[int, int] = {}
+        for (body,) in self.conn.execute("SELECT body FROM ops WHERE kind IN ('deposit', 'withdraw')"):
+            op = codec.loads(body)
+            out[op.account] = out.get(op.account, 0) + (op.amount if op.op_type == "deposit" else -op.amount)
+        return out
+
     def add_batch(self, batch_id: int, shape: tuple[str, ...], sealed_at: float) -> None:
         self.conn.execute("INSERT INTO batches (id, shape, status, sealed_at) VALUES (?, ?, 'sealed', ?)",
                           (batch_id, json.dumps(list(shape)), sealed_at))  # fmt: skip
@@ -320,3 +328,38 @@ class Store:
             _int_or_none(commitment), pubdata, None if proof is None else json.loads(proof),
             None if public is None else json.loads(public), tx,
         )  # fmt: skip
+
+    # --- snapshots: the state after a sealed batch ----------------------------------------------
+
+    def add_snapshot(self, batch_id: int, root: int, state: str) -> None:
+        self.conn.execute("INSERT INTO snapshots VALUES (?, ?, ?)", (batch_id, str(root), state))
+
+    def snapshot_ids(self, up_to: int) -> list[int]:
+        """Batches with a snapshot, at or before ``up_to``, newest first."""
+        rows = self.conn.execute(
+            "SELECT batch_id FROM snapshots WHERE batch_id <= ? ORDER BY batch_id DESC", (up_to,)
+        )
+        return [batch_id for (batch_id,) in rows]
+
+    def snapshot(self, batch_id: int) -> tuple[int, str]:
+        """(root, state) of the snapshot after ``batch_id``."""
+        root, state = self.conn.execute(
+            "SELECT root, state FROM snapshots WHERE batch_id = ?", (batch_id,)
+        ).fetchone()
+        return int(root), state
+
+    def oldest_unsettled(self) -> int | None:
+        return self.conn.execute("SELECT MIN(id) FROM batches WHERE status != 'settled'").fetchone()[0]
+
+    def prune_snapshots(self) -> None:
+        """Drop snapshots older than the newest one a restart can start from (at or before the
+        batch before the oldest unsettled one)."""
+        usable = self.snapshot_ids(self.usable_snapshot_limit())
+        if usable:
+            self.conn.execute("DELETE FROM snapshots WHERE batch_id < ?", (usable[0],))
+
+    def usable_snapshot_limit(self) -> int:
+        """The newest batch whose state a restart may start from: every batch after it may still
+        need the state before it (unsettled), none before it does."""
+        oldest = self.oldest_unsettled()
+        return self.last_batch_id() if oldest is None else oldest - 1

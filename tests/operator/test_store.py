@@ -23,11 +23,12 @@ def tables(conn: sqlite3.Connection, kind: str = "table") -> set[str]:
 
 def test_an_empty_database_gets_every_migration(tmp_path):
     store = Store.open(tmp_path / "db")
-    assert schema_version(store.conn) == len(MIGRATIONS) == 2
-    assert {"meta", "orders", "cancels", "fills", "deposits", "ops", "batches"} <= tables(store.conn)
+    assert schema_version(store.conn) == len(MIGRATIONS) == 3
+    names = {"meta", "orders", "cancels", "fills", "deposits", "ops", "batches", "snapshots"}
+    assert names <= tables(store.conn)
     assert {"orders_by_status", "ops_by_batch", "batches_by_status"} <= tables(store.conn, "index")
     store.close()
-    assert schema_version(Store.open(tmp_path / "db").conn) == 2  # reopening runs nothing again
+    assert schema_version(Store.open(tmp_path / "db").conn) == 3  # reopening runs nothing again
 
 
 def test_an_older_database_is_migrated_keeping_its_rows(tmp_path):
@@ -36,7 +37,7 @@ def test_an_older_database_is_migrated_keeping_its_rows(tmp_path):
     conn.execute("INSERT INTO meta VALUES ('k', '1')")
     conn.close()
     store = Store.open(tmp_path / "db")
-    assert schema_version(store.conn) == 2 and "ops_by_batch" in tables(store.conn, "index")
+    assert schema_version(store.conn) == 3 and "ops_by_batch" in tables(store.conn, "index")
     assert store.get_meta("k") == 1
 
 
