@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,7 +43,7 @@ from rollup.operator.margin import is_reducing, margin_slack, ratios, settled_co
 from rollup.operator.pipeline import Prover, Settlement, advance_batch
 from rollup.operator.records import advance
 from rollup.operator.refusals import OpRefused, Refusal
-from rollup.operator.signatures import check_messages, check_orders, known_verdict
+from rollup.operator.signatures import BatchSignatures, known_verdict
 from rollup.operator.store import OrderRow, Store
 from rollup.operator.validity import account_key, check_order, signature_valid, step
 from rollup.orders import Cancel, Fill, Order, OrderKey, Side, TimeInForce
@@ -94,6 +95,10 @@ class Placed:
 
 IntakeResult = Placed | Cancel | OrderRejected
 """What ``submit_many`` answers for one request: an acknowledgement, or the refusal."""
+
+CHECK_AHEAD = 64
+"""Requests of a micro-batch whose signatures are checked together, the next chunk's while this
+one is matched (GIL-free kernels beside the Python matching)."""
 
 
 @contextmanager
@@ -267,21 +272,29 @@ class Operator:
 
     def submit_many(self, requests: Sequence[PlaceRequest | CancelRequest]) -> list[IntakeResult]:
         """Handle a micro-batch in arrival order: the signatures of all its orders and cancels are
-        checked in one compiled pass, each request is then matched or refused against the state the
-        ones before it left, and the effects of all commit in one transaction (group commit). The
-        results (Placed, Cancel, or the OrderRejected refusing that request alone) come back only
-        after that commit; if it fails, nothing is acknowledged: memory is rebuilt and it raises."""
-        cancel_verdicts = self._check_signatures(requests)
+        checked by the compiled batch verifier, each request is then matched or refused against the
+        state the ones before it left, and the effects of all commit in one transaction (group
+        commit). The results (Placed, Cancel, or the OrderRejected refusing that request alone) come
+        back only after that commit; if it fails, nothing is acknowledged: memory is rebuilt and it
+        raises. Signatures are checked ``CHECK_AHEAD`` requests at a time, the next chunk's on the
+        kernel threads while this one is matched."""
+        chunks = [requests[lo : lo + CHECK_AHEAD] for lo in range(0, len(requests), CHECK_AHEAD)]
         results: list[IntakeResult] = []
+        checked: Future[list[tuple[Point | None, bool]]] = Future()
         with self._recording():
-            for request in requests:
-                try:
-                    if isinstance(request, PlaceRequest):
-                        results.append(self._place(request))
-                    else:
-                        results.append(self._cancel(request, cancel_verdicts[id(request)]))
-                except OrderRejected as refused:
-                    results.append(refused)
+            for k, chunk in enumerate(chunks):
+                work = self._signature_work(chunk) if k == 0 else None
+                verdicts = iter(work.check() if work else checked.result())
+                if k + 1 < len(chunks):
+                    checked = self._signature_work(chunks[k + 1]).check_ahead()
+                for request in chunk:
+                    try:
+                        if isinstance(request, PlaceRequest):
+                            results.append(self._place(request))
+                        else:
+                            results.append(self._cancel(request, next(verdicts)))
+                    except OrderRejected as refused:
+                        results.append(refused)
         return results
 
     def place_many(self, requests: Sequence[PlaceRequest]) -> list[Placed | OrderRejected]:
@@ -310,13 +323,12 @@ class Operator:
     def _key_or_none(self, account: int) -> Point | None:
         return account_key(self.state, account) if account in self.state.accounts else None
 
-    def _check_signatures(
-        self, requests: Sequence[PlaceRequest | CancelRequest]
-    ) -> dict[int, tuple[Point | None, bool]]:
-        """One compiled pass over the batch's signatures (and, once after opening, the resting
-        orders', which fills check again). Order verdicts are remembered for check_order; the
-        cancels' come back by request id, with the key each was checked against."""
+    def _signature_work(self, requests: Sequence[PlaceRequest | CancelRequest]) -> BatchSignatures:
+        """The signatures of ``requests`` to check, each against the key the state holds now for its
+        account: orders whose verdict is not known yet (and, in the first batch after opening, the
+        resting orders, which fills check again), and every cancel."""
         orders = [r.signed for r in requests if isinstance(r, PlaceRequest)] + self._makers_to_check
+        self._makers_to_check = []
         unknown = [
             (signed, pk)
             for signed in orders
@@ -324,16 +336,13 @@ class Operator:
             and known_verdict(signed, pk) is None
         ]
         cancels = [r for r in requests if isinstance(r, CancelRequest)]
-        cancel_keys = [self._key_or_none(r.account) for r in cancels]
-        if unknown:
-            check_orders([signed for signed, _ in unknown], [pk for _, pk in unknown])
-        self._makers_to_check = []
-        verdicts = check_messages(
+        return BatchSignatures(
+            [signed for signed, _ in unknown],
+            [pk for _, pk in unknown],
             [cancel_message_inputs(r.account, r.order_id) for r in cancels],
-            cancel_keys,
+            [self._key_or_none(r.account) for r in cancels],
             [r.signature for r in cancels],
         )
-        return {id(r): (pk, ok) for r, pk, ok in zip(cancels, cancel_keys, verdicts, strict=True)}
 
     def _place(self, request: PlaceRequest) -> Placed:
         """Check, match and record one order inside the intake's transaction (or raise OrderRejected)."""

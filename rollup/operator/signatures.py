@@ -13,6 +13,9 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import cache
 
 from circuits.field import FR
 from circuits.gadgets.babyjub import Point
@@ -103,3 +106,32 @@ def check_messages(inputs: Sequence[Sequence[int]], keys: Sequence[Point | None]
     with tables.lock:
         ok = verify_rows(rows, tables.rows_for(keys), tables)
     return (ok & ~unencodable).tolist()
+
+
+@dataclass(frozen=True)
+class BatchSignatures:
+    """The signatures of a micro-batch to check: orders with their accounts' keys, and cancels as
+    Poseidon inputs with keys and signatures (a key of None is refused)."""
+
+    orders: list[SignedOrder]
+    order_keys: list[Point]
+    cancel_inputs: list[list[int]]
+    cancel_keys: list[Point | None]
+    cancel_signatures: list[Signature]
+
+    def check(self) -> list[tuple[Point | None, bool]]:
+        """Check all, remembering the orders' verdicts; each cancel's key and verdict, in order."""
+        if self.orders:
+            check_orders(self.orders, self.order_keys)
+        verdicts = check_messages(self.cancel_inputs, self.cancel_keys, self.cancel_signatures)
+        return list(zip(self.cancel_keys, verdicts, strict=True))
+
+    def check_ahead(self) -> Future[list[tuple[Point | None, bool]]]:
+        """:meth:`check` on a thread of its own (the kernels release the GIL), so the caller can
+        go on with earlier requests meanwhile."""
+        return _checker().submit(self.check)
+
+
+@cache
+def _checker() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="zkclear-intake-sigcheck")

@@ -13,7 +13,14 @@ import pytest
 from circuits.gadgets import eddsa
 from rollup.exchange.operations import SignedOrder
 from rollup.operator import signatures, validity
-from rollup.operator.operator import CancelRequest, Operator, Placed, PlaceRequest, cancel_message
+from rollup.operator.operator import (
+    CHECK_AHEAD,
+    CancelRequest,
+    Operator,
+    Placed,
+    PlaceRequest,
+    cancel_message,
+)
 from rollup.operator.refusals import Refusal
 from rollup.orders import Cancel
 from rollup.rejections import OrderRejected, RejectReason
@@ -138,6 +145,21 @@ def test_a_batch_is_handled_in_arrival_order(venue):
     assert isinstance(bid, Placed) and bid.result.fills == () and bid.row.status == "resting"
     assert reason_of(again) == RejectReason.UNKNOWN_ORDER
     assert reason_of(venue.place_many([PlaceRequest(ask)])[0]) == RejectReason.DUPLICATE_ORDER_ID
+
+
+def test_a_long_batch_is_checked_a_chunk_ahead_with_the_same_answers(venue, no_native_checks):
+    requests = []
+    for order_id in range(1, 36):  # 70 requests: more than one chunk of CHECK_AHEAD
+        requests += [PlaceRequest(signed(ALICE, order_id, False, 1_000 + 10 * (order_id % 5), 1)),
+                     cancel_request(ALICE, order_id, ALICE_KEY)]  # fmt: skip
+    assert len(requests) > CHECK_AHEAD
+    requests[66] = PlaceRequest(signed(ALICE, 34, False, 1_000, 1, key=BOB_KEY))  # in the second chunk
+    requests[69] = cancel_request(ALICE, 35, BOB_KEY)
+    results = venue.submit_many(requests)
+    assert [type(r).__name__ for r in results[:66]] == ["Placed", "Cancel"] * 33
+    assert [reason_of(r) for r in results[66:68]] == [Refusal.BAD_SIGNATURE, RejectReason.UNKNOWN_ORDER]
+    assert isinstance(results[68], Placed) and reason_of(results[69]) == Refusal.BAD_SIGNATURE
+    assert [row.signed.order.order_id for row in venue.store.orders("resting")] == [35]
 
 
 def test_a_failed_commit_acknowledges_nothing(venue, monkeypatch):
