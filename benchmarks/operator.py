@@ -26,6 +26,8 @@ arrival to acknowledgement) and HTTP (the first ``--http-orders`` orders and the
 spread over the connections; latency per request as the client sees it). Besides, as yardsticks:
 the compiled signature checks alone and the bare engine alone over the same orders. The venues'
 databases go to the temp dir, or ``--store-dir``: the disk's fsync is part of every acknowledgement.
+``--no-gc`` turns Python's cyclic garbage collector off during the runs, to show its share of the
+latency tail (full collections walk the whole heap).
 """
 
 from __future__ import annotations
@@ -434,6 +436,8 @@ def measure(args: argparse.Namespace) -> dict[str, object]:
     warm_up_s = time.perf_counter() - began
     gc.collect()
     gc.freeze()  # the prepared requests stand for clients: keep them out of the collector's full passes
+    if args.no_gc:
+        gc.disable()
     yardsticks = {
         "signatures_alone": signatures_alone(workload, args.max_batch),
         "engine_alone": engine_alone(workload),
@@ -445,6 +449,7 @@ def measure(args: argparse.Namespace) -> dict[str, object]:
         if args.http_orders
         else None
     )
+    gc.enable()
     gc.unfreeze()
     forged = workload.expected.get("refused: bad_signature", 0)
     scale = 1024 if sys.platform != "darwin" else 1024 * 1024  # ru_maxrss is KiB on Linux, bytes on macOS
@@ -459,6 +464,7 @@ def measure(args: argparse.Namespace) -> dict[str, object]:
         "open_per_account": args.open_per_account,
         "max_batch": args.max_batch,
         "store_dir": str(args.store_dir or tempfile.gettempdir()),
+        "cyclic_gc": not args.no_gc,
         "kernel_threads": thread_count(),
         "signature_checks": saturated["counts"].get("refused: bad_signature", 0) == forged > 0,
         "load_average_before": load_before,
@@ -561,6 +567,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--store-dir", type=Path, help="where the venues' databases go (default: the temp dir)"
     )
+    gc_help = "turn Python's cyclic garbage collector off during the runs (to see its share of the tail)"
+    parser.add_argument("--no-gc", action="store_true", help=gc_help)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
