@@ -155,32 +155,70 @@ def _pair_result(kind, x1, y1, x2, y2, inv):
 
 
 @njit(cache=True)
+def _sum_two(x1, y1, x2, y2, inv, u1, v1, u2, v2, jnv):
+    """(x1, y1) + (x2, y2) and (u1, v1) + (u2, v2), both generic sums (kind _SUM) given
+    1/(x2 - x1) and 1/(u2 - u1), their multiplications interleaved so that the two
+    dependency chains overlap."""
+    s = f_mul(f_sub(y2, y1), inv)
+    t = f_mul(f_sub(v2, v1), jnv)
+    x3 = f_sub(f_sub(f_sqr(s), x1), x2)
+    u3 = f_sub(f_sub(f_sqr(t), u1), u2)
+    y3 = f_sub(f_mul(s, f_sub(x1, x3)), y1)
+    v3 = f_sub(f_mul(t, f_sub(u1, u3)), v1)
+    return x3, y3, u3, v3
+
+
+@njit(cache=True)
 def _batch_add_pairs(buf, scratch, kinds, src, dst, npairs):
     """buf[dst[k]] = buf[src[k]] + buf[src[k] + 1] for all k, with one inversion in total.
 
     dst[k] <= src[k] and both increase with k, so writing results in order never clobbers an
-    unread input. scratch holds (running product before k, denominator k) per pair.
+    unread input. scratch holds (running product before k, denominator k) per pair. Pairs are
+    taken two at a time, even and odd pairs keeping separate running products: two independent
+    multiplication chains that the CPU overlaps, where one would wait out each product's latency.
     """
     x0, _ = load_xy(buf, src[0])
-    acc = f_one_like(x0)
+    acc_even = f_one_like(x0)
+    acc_odd = acc_even
     for k in range(npairs):
         x1, y1 = load_xy(buf, src[k])
         x2, y2 = load_xy(buf, src[k] + 1)
         kind, den = _pair_denominator(x1, y1, x2, y2)
         kinds[k] = kind
-        store_xy(scratch, k, acc, den)
-        acc = f_mul(acc, den)
-    inv = f_inv(acc)
+        if k & 1:
+            store_xy(scratch, k, acc_odd, den)
+            acc_odd = f_mul(acc_odd, den)
+        else:
+            store_xy(scratch, k, acc_even, den)
+            acc_even = f_mul(acc_even, den)
+    inv = f_inv(f_mul(acc_even, acc_odd))
+    inv_even = f_mul(inv, acc_odd)
+    inv_odd = f_mul(inv, acc_even)
     for k in range(npairs - 1, -1, -1):
         before, den = load_xy(scratch, k)
-        store_xy(scratch, k, f_mul(inv, before), den)
-        inv = f_mul(inv, den)
-    for k in range(npairs):
+        if k & 1:
+            store_xy(scratch, k, f_mul(inv_odd, before), den)
+            inv_odd = f_mul(inv_odd, den)
+        else:
+            store_xy(scratch, k, f_mul(inv_even, before), den)
+            inv_even = f_mul(inv_even, den)
+    k = 0
+    while k < npairs:
         x1, y1 = load_xy(buf, src[k])
         x2, y2 = load_xy(buf, src[k] + 1)
         inv_k, _ = load_xy(scratch, k)
-        x3, y3 = _pair_result(kinds[k], x1, y1, x2, y2, inv_k)
-        store_xy(buf, dst[k], x3, y3)
+        if k + 1 < npairs and kinds[k] == _SUM and kinds[k + 1] == _SUM:
+            u1, v1 = load_xy(buf, src[k + 1])
+            u2, v2 = load_xy(buf, src[k + 1] + 1)
+            inv_next, _ = load_xy(scratch, k + 1)
+            x3, y3, u3, v3 = _sum_two(x1, y1, x2, y2, inv_k, u1, v1, u2, v2, inv_next)
+            store_xy(buf, dst[k], x3, y3)
+            store_xy(buf, dst[k + 1], u3, v3)
+            k += 2
+        else:
+            x3, y3 = _pair_result(kinds[k], x1, y1, x2, y2, inv_k)
+            store_xy(buf, dst[k], x3, y3)
+            k += 1
 
 
 @njit(cache=True)
