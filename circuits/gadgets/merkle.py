@@ -9,8 +9,10 @@ binary level of capacity against 242 for arity 2 (Poseidon(4) is 297 constraints
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import copy
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from circuits.cs import ConstraintSystem, LinearCombination, Operand
 from circuits.gadgets.bits import to_bits
@@ -53,19 +55,51 @@ def root_from_path(leaf: int, path: MerklePath, arity: int = 4) -> int:
     return node
 
 
-class SparseMerkleTree:
-    """A Poseidon Merkle tree of ``arity^depth`` leaves, all 0 until set; only set nodes are stored."""
+HashMany = Callable[[Sequence[Sequence[int]]], list[int]]
+"""Hashes rows of field elements (every row of one length) in one call: row i → poseidon(row i)."""
 
-    def __init__(self, depth: int, arity: int = 4) -> None:
+
+def poseidon_rows(rows: Sequence[Sequence[int]]) -> list[int]:
+    """The native :data:`HashMany`: :func:`poseidon` of each row."""
+    return [poseidon(row) for row in rows]
+
+
+@cache
+def empty_subtrees(depth: int, arity: int) -> tuple[int, ...]:
+    """The hash of an empty subtree per level, from the leaves (0) up to the root."""
+    empty = [0]
+    for _ in range(depth):
+        empty.append(poseidon([empty[-1]] * arity))
+    return tuple(empty)
+
+
+class SparseMerkleTree:
+    """A Poseidon Merkle tree of ``arity^depth`` leaves, all 0 until set; only set nodes are stored.
+
+    Writes are lazy: a write stores the leaf (or the inputs its hash is made of) and marks its path
+    stale; reading a node, the root or a path first rehashes every stale node, a level at a time, each
+    level in one call to ``hash_many`` (a compiled batch hasher may be plugged in; results are the same).
+    """
+
+    def __init__(self, depth: int, arity: int = 4, hash_many: HashMany = poseidon_rows) -> None:
         _check_shape(depth, arity)
-        self.depth, self.arity = depth, arity
-        self.empty = [0]  # the hash of an empty subtree, per level
-        for _ in range(depth):
-            self.empty.append(poseidon([self.empty[-1]] * arity))
-        self.nodes: dict[tuple[int, int], int] = {}
+        self.depth, self.arity, self.hash_many = depth, arity, hash_many
+        self.empty = empty_subtrees(depth, arity)
+        self._nodes: dict[tuple[int, int], int] = {}
+        self._stale: set[int] = set()  # leaves written since the last rehash
+        self._leaf_inputs: dict[int, tuple[int, ...]] = {}  # leaves whose hash is still to be taken
+
+    def copy(self) -> SparseMerkleTree:
+        """An independent tree with the same leaves (stored nodes are copied, not rehashed)."""
+        twin = copy.copy(self)
+        twin._nodes = dict(self._nodes)
+        twin._stale = set(self._stale)
+        twin._leaf_inputs = dict(self._leaf_inputs)
+        return twin
 
     def node(self, level: int, position: int) -> int:
-        return self.nodes.get((level, position), self.empty[level])
+        self._rehash()
+        return self._nodes.get((level, position), self.empty[level])
 
     @property
     def root(self) -> int:
@@ -77,26 +111,55 @@ class SparseMerkleTree:
 
     def path(self, index: int) -> MerklePath:
         _digits(index, self.depth, self.arity)
+        self._rehash()
         siblings = []
         position = index
         for level in range(self.depth):
             first = position - position % self.arity
             siblings.append(
-                tuple(self.node(level, p) for p in range(first, first + self.arity) if p != position)
+                tuple(self._stored(level, p) for p in range(first, first + self.arity) if p != position)
             )
             position //= self.arity
         return MerklePath(index, tuple(siblings))
 
     def set(self, index: int, value: int) -> None:
-        """Write a leaf and rehash its path to the root."""
+        """Write a leaf (its path is rehashed when next read)."""
         _digits(index, self.depth, self.arity)
-        position = index
-        self.nodes[(0, position)] = value
+        self._nodes[(0, index)] = value
+        self._leaf_inputs.pop(index, None)
+        self._stale.add(index)
+
+    def set_hashed(self, index: int, inputs: Sequence[int]) -> None:
+        """Write the leaf ``poseidon(inputs)``, hashed with the path when next read."""
+        _digits(index, self.depth, self.arity)
+        self._leaf_inputs[index] = tuple(inputs)
+        self._stale.add(index)
+
+    def _stored(self, level: int, position: int) -> int:
+        return self._nodes.get((level, position), self.empty[level])
+
+    def _rehash(self) -> None:
+        """Hash the pending leaves, then every node above a written leaf, one batch per level."""
+        if not self._stale:
+            return
+        by_width: dict[int, list[int]] = {}
+        for index, inputs in self._leaf_inputs.items():
+            by_width.setdefault(len(inputs), []).append(index)
+        for indices in by_width.values():
+            hashes = self.hash_many([self._leaf_inputs[i] for i in indices])
+            self._nodes.update(((0, i), h) for i, h in zip(indices, hashes, strict=True))
+        self._leaf_inputs.clear()
+        positions = self._stale
         for level in range(self.depth):
-            first = position - position % self.arity
-            children = [self.node(level, p) for p in range(first, first + self.arity)]
-            position //= self.arity
-            self.nodes[(level + 1, position)] = poseidon(children)
+            parents = sorted({p // self.arity for p in positions})
+            rows = [
+                [self._stored(level, c) for c in range(parent * self.arity, (parent + 1) * self.arity)]
+                for parent in parents
+            ]
+            hashes = self.hash_many(rows)
+            self._nodes.update(((level + 1, p), h) for p, h in zip(parents, hashes, strict=True))
+            positions = parents
+        self._stale = set()
 
 
 def _slot_indicators(
