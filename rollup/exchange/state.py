@@ -126,7 +126,9 @@ class ExchangeState:
         self.put(index, replace(account, values=values))
 
     def market(self, index: int) -> dict[str, int]:
-        return {k: signed(v) if k == "funding_index" else v for k, v in self.globals.markets[index].items()}
+        market = dict(self.globals.markets[index])
+        market["funding_index"] = signed(market["funding_index"])
+        return market
 
     @property
     def insurance(self) -> int:
