@@ -97,7 +97,8 @@ class ExchangeState:
         )
 
     def copy(self) -> ExchangeState:
-        """An independent state: the account map and the tree's nodes are copied, accounts shared."""
+        """An independent state: the account map is copied; accounts and tree nodes (never changed in
+        place) are shared."""
         twin = object.__new__(ExchangeState)
         twin.config, twin.globals = self.config, self.globals
         twin.accounts = dict(self.accounts)
