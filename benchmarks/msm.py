@@ -5,12 +5,15 @@
 Points are an arithmetic progression of random multiples of the generator, built by the kernels;
 scalars are random 253-bit values (every window busy). A "witness-like" G1 column uses scalars
 that are one third 0, one third 1 and one third random, as in a circuit witness. Prints a table
-and writes JSON (seconds, best of --repeat runs).
+and writes JSON (seconds, best of --repeat runs). On a shared machine the wall time of the G1
+and G2 columns also records the process's CPU seconds in that run (all threads): on idle cores
+the wall time would be about that divided by the thread count, and their ratio is steadier.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import platform
 import random
 import sys
@@ -62,12 +65,17 @@ def fq_mul_ns() -> float:
 
 def best_of(repeat: int, fn, *args) -> float:
     """The shortest of ``repeat`` timed calls fn(*args), in seconds."""
-    times = []
+    return best_with_cpu(repeat, fn, *args)[0]
+
+
+def best_with_cpu(repeat: int, fn, *args) -> tuple[float, float]:
+    """(wall seconds, process CPU seconds) of the fastest of ``repeat`` calls fn(*args)."""
+    runs = []
     for _ in range(repeat):
-        started = time.perf_counter()
+        cpu, wall = time.process_time(), time.perf_counter()
         fn(*args)
-        times.append(time.perf_counter() - started)
-    return min(times)
+        runs.append((time.perf_counter() - wall, time.process_time() - cpu))
+    return min(runs)
 
 
 @click.command()
@@ -95,24 +103,30 @@ def main(min_log: int, max_log: int, g2_max_log: int, repeat: int, json_path: st
     rows = []
     mul_ns = fq_mul_ns()
     print(f"threads {thread_count()}, warm-up {warm_up_s:.2f}s, Fq mul {mul_ns:.1f} ns")
-    print(f"{'n':>9} {'G1 s':>8} {'G1 witness-like s':>18} {'G2 s':>8} {'G2/G1':>6}")
+    head = ("n", "G1 s", "G1 cpu s", "G1 witness-like s", "G2 s", "G2/G1", "cpu")
+    print(" ".join(f"{h:>{w}}" for h, w in zip(head, (9, 8, 9, 18, 8, 6, 5), strict=True)))
     for log_n in range(min_log, max_log + 1):
         n = 1 << log_n
         scalars = random_scalars(rng, n)
         row = {"log_n": log_n, "n": n}
-        row["g1_s"] = best_of(repeat, backend.msm_g1, g1_points[:n], scalars)
+        row["g1_s"], row["g1_cpu_s"] = best_with_cpu(repeat, backend.msm_g1, g1_points[:n], scalars)
         mixed = witness_like(rng, n)
         row["g1_witness_like_s"] = best_of(repeat, backend.msm_g1, g1_points[:n], mixed)
         if log_n <= g2_max_log:
-            row["g2_s"] = best_of(repeat, backend.msm_g2, g2_points[:n], scalars)
+            row["g2_s"], row["g2_cpu_s"] = best_with_cpu(repeat, backend.msm_g2, g2_points[:n], scalars)
         rows.append(row)
-        g2 = f"{row['g2_s']:8.3f} {row['g2_s'] / row['g1_s']:6.2f}" if "g2_s" in row else f"{'-':>8} {'-':>6}"
-        print(f"{n:>9} {row['g1_s']:8.3f} {row['g1_witness_like_s']:18.3f} {g2}", flush=True)
+        g2 = "       -      -     -"
+        if "g2_s" in row:
+            ratios = f"{row['g2_s'] / row['g1_s']:6.2f} {row['g2_cpu_s'] / row['g1_cpu_s']:5.2f}"
+            g2 = f"{row['g2_s']:8.3f} {ratios}"
+        g1 = f"{row['g1_s']:8.3f} {row['g1_cpu_s']:9.3f} {row['g1_witness_like_s']:18.3f}"
+        print(f"{n:>9} {g1} {g2}", flush=True)
     result = {
         "machine": {"cpu": platform.processor() or platform.machine(), "threads": thread_count()},
         "warm_up_s": warm_up_s,
         "fq_mul_ns_before": mul_ns,
         "fq_mul_ns_after": fq_mul_ns(),
+        "load_average_after": os.getloadavg(),
         "repeat": repeat,
         "rows": rows,
     }

@@ -9,7 +9,9 @@ our .zkey as with its own). It is then proved alternately by snarkjs, by zkclear
 (--no-verify), and by zkclear's default (which also verifies the proof before writing it). Every
 proof is verified by the other tool, with the verification key snarkjs exports from the .zkey.
 Wall time includes each tool's start-up, as a user sees it; peak RSS is the child process's own.
-Prints a table, writes benchmarks/results/prove_vs_snarkjs.json and a PNG plot beside it.
+Also times a warm `zkclear --help` (the CLI's start-up alone) and records the load average, since
+the machine may be shared. Prints a table, writes benchmarks/results/prove_vs_snarkjs.json and a
+PNG plot beside it.
 """
 
 from __future__ import annotations
@@ -217,12 +219,18 @@ def main(logs: tuple[int, ...], repeat: int, dev_setup_from: int, out: str) -> N
     """Prove-time and memory of zkclear against snarkjs, same keys and witnesses."""
     warm = run_measured(zkclear("warmup"))[0]
     click.echo(f"zkclear warmup (kernel cache): {warm:.1f} s", err=True)
+    load_before = os.getloadavg()
+    help_s = statistics.median(run_measured(zkclear("--help"))[0] for _ in range(repeat))
+    click.echo(f"zkclear --help (warm start): {help_s:.2f} s", err=True)
     rows = [measure(log_n, repeat, dev_setup_from) for log_n in sorted(logs)]
     print_table(rows)
     result = {
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
         "note": "wall time per CLI run, start-up included; ratio = zkclear median / snarkjs median; "
         "all rows from one run, tools alternating",
+        "load_average_before": load_before,
+        "load_average_after": os.getloadavg(),
+        "zkclear_help_median_s": help_s,
         "rows": rows,
     }
     Path(out).parent.mkdir(parents=True, exist_ok=True)

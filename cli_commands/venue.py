@@ -1,7 +1,8 @@
 """The exchange's ``zkclear`` commands: a local venue in a directory (``--venue``, default ./venue):
 ``init``, ``account new``, ``deposit``, ``order place|cancel|list``, ``book``, ``batch
-seal|list|show``, ``status``. Each prints text, or JSON with ``--json``; bad input and refused
-requests exit with code 2 and one line.
+seal|list|show``, ``status``. Each prints text, or JSON with ``--json``; bad input, refused
+requests and database errors exit with code 2 and one line. Commands that write hold the venue's
+writer lock (refused while ``zkclear serve`` runs); those that read open a read-only snapshot.
 
 The venue directory holds ``venue.db`` and ``keys/``: keystore files (operator, oracle, accounts),
 encrypted with the password from ``$ZKCLEAR_PASSWORD`` or a prompt, and each account's public key.
@@ -12,6 +13,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,7 +27,7 @@ MAX_EXPIRY = (1 << 32) - 1
 
 
 def venue_errors(fn: Callable) -> Callable:
-    """Refused requests and the library's input errors as BadInput (exit 2, one line)."""
+    """Refused requests, the library's input errors and SQLite's as BadInput (exit 2, one line)."""
     from rollup.rejections import OrderRejected
 
     @functools.wraps(fn)
@@ -36,8 +38,18 @@ def venue_errors(fn: Callable) -> Callable:
             raise BadInput(f"refused: {refused}") from refused
         except (OSError, ValueError, KeyError) as error:
             raise BadInput(" ".join(str(error).split())) from error
+        except sqlite3.Error as error:
+            raise BadInput(sqlite_message(kwargs["venue_dir"] / "venue.db", error)) from error
 
     return wrapper
+
+
+def sqlite_message(database: Path, error: sqlite3.Error) -> str:
+    """One line naming the database, with the likely cause of a lock."""
+    message = f"{database}: {' '.join(str(error).split())}"
+    if isinstance(error, sqlite3.OperationalError) and ("locked" in str(error) or "busy" in str(error)):
+        message += ": is `zkclear serve` running?"
+    return message
 
 
 venue_option = click.option(
@@ -59,10 +71,14 @@ def key_path(venue: Path, name: str) -> Path:
     return venue / "keys" / f"{name}.json"
 
 
-def open_operator(venue: Path):
+def open_operator(venue: Path, read_only: bool = False):
+    """The venue's operator, closed (its writer lock released) when the command ends. Writing
+    takes the venue's writer lock; ``read_only`` reads a snapshot, beside a writer (``zkclear serve``)."""
     from rollup.operator.operator import Operator
 
-    return Operator.open(venue / "venue.db")
+    operator = Operator.open(venue / "venue.db", read_only=read_only)
+    click.get_current_context().call_on_close(operator.close)
+    return operator
 
 
 def account_pk(venue: Path, account: int) -> tuple[int, int]:
@@ -165,7 +181,7 @@ def init(venue_dir, prices, tick, lot, account_depth, order_depth, shape, deadli
     new_key(venue_dir, "operator", kdf_work)
     oracle = new_key(venue_dir, "oracle", kdf_work)
     genesis = Genesis(config, markets, eddsa.public_key(oracle), batch_shape, liquidator, deadline)
-    Operator.create(venue_dir / "venue.db", genesis)
+    Operator.create(venue_dir / "venue.db", genesis).close()
     emit(
         as_json,
         genesis.to_json(),
@@ -188,7 +204,7 @@ def account_new(index, venue_dir, kdf_work, as_json) -> None:
     """Make a key for account INDEX (stored encrypted; its public key beside it)."""
     from circuits.gadgets import eddsa
 
-    genesis = open_operator(venue_dir).genesis
+    genesis = open_operator(venue_dir, read_only=True).genesis
     if not 0 <= index < 4**genesis.config.account_depth:
         raise ValueError(
             f"account {index} is outside the accounts tree (0..{4**genesis.config.account_depth - 1})"
@@ -296,7 +312,7 @@ def order_cancel(account_index, order_id, venue_dir, as_json) -> None:
 @venue_errors
 def order_list(account_index, status, venue_dir, as_json) -> None:
     """Orders in the order they were accepted."""
-    rows = [order_json(row) for row in open_operator(venue_dir).store.orders(status)
+    rows = [order_json(row) for row in open_operator(venue_dir, read_only=True).store.orders(status)
             if account_index is None or row.signed.order.account == account_index]  # fmt: skip
     emit(as_json, rows, "\n".join(
         f"{r['account']:>6} {r['order_id']:>6}  m{r['market']} {r['side']:<4} {r['amount']} @ {r['price']}"
@@ -311,7 +327,7 @@ def order_list(account_index, status, venue_dir, as_json) -> None:
 @venue_errors
 def book(market, depth, venue_dir, as_json) -> None:
     """The best price levels of MARKET's book."""
-    levels = open_operator(venue_dir).engine.book(market).depth(depth)
+    levels = open_operator(venue_dir, read_only=True).engine.book(market).depth(depth)
     data = {side: [{"price": lv.price, "size": lv.size, "orders": lv.orders} for lv in getattr(levels, side)]
             for side in ("bids", "asks")}  # fmt: skip
     lines = [f"ask {lv['price']:>10} {lv['size']:>8}" for lv in reversed(data["asks"])]
@@ -351,7 +367,7 @@ def batch_seal(venue_dir, as_json) -> None:
 @venue_errors
 def batch_list(venue_dir, as_json) -> None:
     """Every sealed batch and its status."""
-    rows = [batch_json(row) for row in open_operator(venue_dir).store.batches()]
+    rows = [batch_json(row) for row in open_operator(venue_dir, read_only=True).store.batches()]
     emit(as_json, rows, "\n".join(f"{r['id']:>6}  {r['status']}" for r in rows) or "no batches")
 
 
@@ -362,7 +378,7 @@ def batch_list(venue_dir, as_json) -> None:
 @venue_errors
 def batch_show(batch_id, venue_dir, as_json) -> None:
     """One batch: status, slots, roots, commitment."""
-    op = open_operator(venue_dir)
+    op = open_operator(venue_dir, read_only=True)
     row = op.store.batch(batch_id)
     if row is None:
         raise ValueError(f"no batch {batch_id}")
@@ -413,7 +429,7 @@ def batch_verify(batch_id, venue_dir, key_dir, as_json) -> None:
     from verifier.groth16 import verify
     from verifier.snarkjs_json import proof_from_json
 
-    op = open_operator(venue_dir)
+    op = open_operator(venue_dir, read_only=True)
     row = op.store.batch(batch_id)
     if row is None or row.proof is None:
         raise ValueError(f"batch {batch_id} has no proof (run 'zkclear batch prove')")
@@ -436,15 +452,12 @@ def batch_verify(batch_id, venue_dir, key_dir, as_json) -> None:
 @venue_errors
 def status(venue_dir, as_json) -> None:
     """The venue at a glance: state root, accounts, orders, batches by status, the open batch."""
-    op = open_operator(venue_dir)
-    batches: dict[str, int] = {}
-    for row in op.store.batches():
-        batches[row.status] = batches.get(row.status, 0) + 1
+    op = open_operator(venue_dir, read_only=True)
     open_batch = {"id": op.batch.batch_id, "ops": sum(s is not None for s in op.batch.slots)}
     data = {
         "state_root": hex(op.root), "accounts": len(op.state.accounts), "deposits": op.store.deposit_count(),
         "resting_orders": len(op.store.orders("resting")), "fills": len(op.store.fills()),
-        "batches": batches, "open_batch": open_batch,
+        "batches": op.store.batch_counts(), "open_batch": open_batch,
     }  # fmt: skip
     emit(as_json, data, "\n".join(f"{k}: {v}" for k, v in data.items()))
 

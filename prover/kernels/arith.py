@@ -59,6 +59,16 @@ def _subtract_if_not_below(builder: ir.IRBuilder, wide: ir.Value, modulus: int) 
 
 
 def emit_mont_mul(builder: ir.IRBuilder, a: list, b: list, modulus: int) -> list:
+    """a·b·2^-256 mod p for a, b < p < 2^254: inline assembly where the CPU has BMI2 and ADX
+    (:mod:`prover.kernels.mont_adx`), else the portable IR below."""
+    from prover.kernels import mont_adx  # it imports this module's helpers
+
+    if mont_adx.available():
+        return mont_adx.emit_mont_mul_adx(builder, a, b, modulus)
+    return emit_mont_mul_portable(builder, a, b, modulus)
+
+
+def emit_mont_mul_portable(builder: ir.IRBuilder, a: list, b: list, modulus: int) -> list:
     """a·b·2^-256 mod p by CIOS; the modulus must leave the top bit of its top limb clear
     (true for both BN254 fields), which lets the last carry word be dropped."""
     p = const_limbs(modulus)

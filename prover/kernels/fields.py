@@ -240,11 +240,40 @@ def fr_inv(a):
     return fr_pow(a, _FR_EXP_INV)
 
 
+def f_norm(a):
+    """The Fq element whose inverse yields a's: a itself in Fq, a·ā = a0² + a1² in Fq2; numba only."""
+    raise NotImplementedError("compiled code only")
+
+
+def f_inv_from_norm(a, norm_inv):
+    """1/a given norm_inv = 1/f_norm(a) (an Fq element): norm_inv in Fq, ā·norm_inv in Fq2; numba only."""
+    raise NotImplementedError("compiled code only")
+
+
+@overload(f_norm)
+def _f_norm(a):
+    if a == FQ_T:
+        return lambda a: a
+    if a == FQ2_T:
+        return lambda a: f_add(f_sqr(a[0]), f_sqr(a[1]))
+    return None
+
+
+@overload(f_inv_from_norm)
+def _f_inv_from_norm(a, norm_inv):
+    if norm_inv != FQ_T:
+        return None
+    if a == FQ_T:
+        return lambda a, norm_inv: norm_inv
+    if a == FQ2_T:
+        return lambda a, norm_inv: (f_mul(a[0], norm_inv), f_neg(f_mul(a[1], norm_inv)))
+    return None
+
+
 @njit(cache=True)
 def fq2_inv(a):
     """1/(a0 + a1·u) = (a0 - a1·u)/(a0² + a1²); 0 maps to 0."""
-    norm_inv = fq_inv(f_add(f_sqr(a[0]), f_sqr(a[1])))
-    return (f_mul(a[0], norm_inv), f_neg(f_mul(a[1], norm_inv)))
+    return f_inv_from_norm(a, fq_inv(f_norm(a)))
 
 
 def f_inv(a):

@@ -25,17 +25,22 @@ from prover.kernels.curve import (
     jac_to_affine,
 )
 from prover.kernels.fields import (
+    FQ_ONE,
     f_add,
     f_eq,
     f_inv,
+    f_inv_from_norm,
     f_is_zero,
     f_mul,
     f_neg,
+    f_norm,
     f_one_like,
     f_sqr,
     f_sub,
     f_zero_like,
+    load4,
     reduce_mod_r,
+    store4,
 )
 from prover.kernels.layout import load_xy, store_xy
 from prover.kernels.threads import run_in_slices, run_parallel
@@ -155,32 +160,73 @@ def _pair_result(kind, x1, y1, x2, y2, inv):
 
 
 @njit(cache=True)
+def _sum_two(x1, y1, x2, y2, inv, u1, v1, u2, v2, jnv):
+    """(x1, y1) + (x2, y2) and (u1, v1) + (u2, v2), both generic sums (kind _SUM) given
+    1/(x2 - x1) and 1/(u2 - u1), their multiplications interleaved so that the two
+    dependency chains overlap."""
+    s = f_mul(f_sub(y2, y1), inv)
+    t = f_mul(f_sub(v2, v1), jnv)
+    x3 = f_sub(f_sub(f_sqr(s), x1), x2)
+    u3 = f_sub(f_sub(f_sqr(t), u1), u2)
+    y3 = f_sub(f_mul(s, f_sub(x1, x3)), y1)
+    v3 = f_sub(f_mul(t, f_sub(u1, u3)), v1)
+    return x3, y3, u3, v3
+
+
+@njit(cache=True)
 def _batch_add_pairs(buf, scratch, kinds, src, dst, npairs):
-    """buf[dst[k]] = buf[src[k]] + buf[src[k] + 1] for all k, with one inversion in total.
+    """buf[dst[k]] = buf[src[k]] + buf[src[k] + 1] for all k, with one Fq inversion in total.
 
     dst[k] <= src[k] and both increase with k, so writing results in order never clobbers an
-    unread input. scratch holds (running product before k, denominator k) per pair.
+    unread input. scratch holds (denominator k, then its inverse) per pair. Montgomery's trick
+    runs over the denominators' norms in Fq (for G2, 1/d = d̄/N(d): 7 Fq products a term
+    instead of 9), even and odd pairs keeping separate running products: two independent
+    multiplication chains that the CPU overlaps, where one would wait out each product's latency.
     """
-    x0, _ = load_xy(buf, src[0])
-    acc = f_one_like(x0)
+    prefix = np.empty((npairs, 4), np.uint64)  # running product of the norms before pair k
+    acc_even = FQ_ONE
+    acc_odd = FQ_ONE
     for k in range(npairs):
         x1, y1 = load_xy(buf, src[k])
         x2, y2 = load_xy(buf, src[k] + 1)
         kind, den = _pair_denominator(x1, y1, x2, y2)
         kinds[k] = kind
-        store_xy(scratch, k, acc, den)
-        acc = f_mul(acc, den)
-    inv = f_inv(acc)
+        store_xy(scratch, k, den, den)
+        if k & 1:
+            store4(prefix, k, acc_odd)
+            acc_odd = f_mul(acc_odd, f_norm(den))
+        else:
+            store4(prefix, k, acc_even)
+            acc_even = f_mul(acc_even, f_norm(den))
+    inv = f_inv(f_mul(acc_even, acc_odd))
+    inv_even = f_mul(inv, acc_odd)
+    inv_odd = f_mul(inv, acc_even)
     for k in range(npairs - 1, -1, -1):
-        before, den = load_xy(scratch, k)
-        store_xy(scratch, k, f_mul(inv, before), den)
-        inv = f_mul(inv, den)
-    for k in range(npairs):
+        den, _ = load_xy(scratch, k)
+        if k & 1:
+            norm_inv = f_mul(inv_odd, load4(prefix, k))
+            inv_odd = f_mul(inv_odd, f_norm(den))
+        else:
+            norm_inv = f_mul(inv_even, load4(prefix, k))
+            inv_even = f_mul(inv_even, f_norm(den))
+        store_xy(scratch, k, den, f_inv_from_norm(den, norm_inv))
+    k = 0
+    while k < npairs:
         x1, y1 = load_xy(buf, src[k])
         x2, y2 = load_xy(buf, src[k] + 1)
-        inv_k, _ = load_xy(scratch, k)
-        x3, y3 = _pair_result(kinds[k], x1, y1, x2, y2, inv_k)
-        store_xy(buf, dst[k], x3, y3)
+        _, inv_k = load_xy(scratch, k)
+        if k + 1 < npairs and kinds[k] == _SUM and kinds[k + 1] == _SUM:
+            u1, v1 = load_xy(buf, src[k + 1])
+            u2, v2 = load_xy(buf, src[k + 1] + 1)
+            _, inv_next = load_xy(scratch, k + 1)
+            x3, y3, u3, v3 = _sum_two(x1, y1, x2, y2, inv_k, u1, v1, u2, v2, inv_next)
+            store_xy(buf, dst[k], x3, y3)
+            store_xy(buf, dst[k + 1], u3, v3)
+            k += 2
+        else:
+            x3, y3 = _pair_result(kinds[k], x1, y1, x2, y2, inv_k)
+            store_xy(buf, dst[k], x3, y3)
+            k += 1
 
 
 @njit(cache=True)

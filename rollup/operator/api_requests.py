@@ -13,10 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from circuits.exchange.config import ACCOUNT_INDEX_BYTES, AMOUNT_BITS, ORDER_ID_BITS, TIME_BITS
+from circuits.exchange.config import ACCOUNT_INDEX_BYTES, AMOUNT_BITS, NONCE_BITS, ORDER_ID_BITS, TIME_BITS
 from circuits.field import FR
+from circuits.gadgets import babyjub
 from circuits.gadgets.eddsa import Signature
-from rollup.exchange.operations import Order, SignedOrder
+from rollup.exchange.operations import FundingTick, OraclePrice, Order, SignedOrder, Withdraw
 from rollup.orders import TimeInForce
 
 MAX_BODY_BYTES = 16 * 1024
@@ -76,7 +77,7 @@ def integer(low: int, high: int) -> Parser:
         if not isinstance(value, int) or isinstance(value, bool):
             raise RequestError(f"{name} must be an integer, got {json_type(value)}")
         if not low <= value < high:
-            raise RequestError(f"{name} must be in [{low}, {_bound(high)}), got {value}")
+            raise RequestError(f"{name} must be in [{_bound(low)}, {_bound(high)}), got {value}")
         return value
 
     return parse
@@ -115,6 +116,8 @@ def json_type(value: Any) -> str:
 
 
 def _bound(high: int) -> str:
+    if high < 0:
+        return f"-{_bound(-high)}"
     return f"2^{high.bit_length() - 1}" if high > 1 << 16 and high & (high - 1) == 0 else str(high)
 
 
@@ -219,3 +222,95 @@ def order_json(signed: SignedOrder, **flags: Any) -> dict[str, Any]:
         "account": o.account, "market": o.market, "is_buy": o.is_buy, "price": o.price, "amount": o.amount,
         "order_id": o.order_id, "expiry": o.expiry, "signature": signature_json(signed.signature), **flags,
     }  # fmt: skip
+
+
+# --- withdrawals, oracle prices, funding ticks, deposits ------------------------------------------
+
+ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
+AMOUNT = Field(integer(0, 1 << (AMOUNT_BITS - 1)))
+MARKET = Field(integer(0, MARKET_LIMIT))
+
+
+def address(name: str, value: Any) -> int:
+    """An Ethereum address: 0x and 40 hex digits (any case; the checksum is not required)."""
+    if not isinstance(value, str) or not ADDRESS.fullmatch(value):
+        raise RequestError(f"{name} must be an address, 0x and 40 hex digits")
+    return int(value, 16)
+
+
+def public_key(name: str, value: Any) -> tuple[int, int]:
+    """A Baby Jubjub point as two decimal strings ``[x, y]`` (as GET /accounts shows keys)."""
+    if not isinstance(value, list) or len(value) != 2:
+        raise RequestError(f"{name} must be an array of two decimal strings")
+    point = (field_element(f"{name}[0]", value[0]), field_element(f"{name}[1]", value[1]))
+    if not babyjub.on_curve(point):
+        raise RequestError(f"{name} is not a point of Baby Jubjub")
+    return point
+
+
+WITHDRAW_FIELDS = {
+    "account": ACCOUNT, "recipient": Field(address), "amount": AMOUNT,
+    "nonce": Field(integer(0, 1 << NONCE_BITS)), "signature": SIGNATURE,
+}  # fmt: skip
+ORACLE_FIELDS = {
+    "market": MARKET, "price": AMOUNT, "timestamp": Field(integer(0, 1 << TIME_BITS)), "signature": SIGNATURE,
+}  # fmt: skip
+SIGNED_AMOUNT = Field(integer(-(1 << (AMOUNT_BITS - 1)), 1 << (AMOUNT_BITS - 1)))
+FUNDING_FIELDS = {"market": MARKET, "index": SIGNED_AMOUNT}
+DEPOSIT_FIELDS = {
+    "queue_index": Field(integer(0, 1 << (AMOUNT_BITS - 1))), "account": ACCOUNT,
+    "pk": Field(public_key), "amount": AMOUNT,
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class WithdrawRequest:
+    """A withdrawal and the account nonce its signature covers (checked before the signature, so
+    that a stale nonce is named as such rather than as a bad signature)."""
+
+    withdraw: Withdraw
+    nonce: int
+
+
+@dataclass(frozen=True)
+class DepositRequest:
+    """``Operator.deposit``'s arguments: one entry of the chain's deposit queue."""
+
+    queue_index: int
+    account: int
+    pk: tuple[int, int]
+    amount: int
+
+
+def parse_withdraw(body: bytes) -> WithdrawRequest:
+    f = fields_of("body", parse_json(body), WITHDRAW_FIELDS)
+    return WithdrawRequest(Withdraw(f["account"], f["recipient"], f["amount"], f["signature"]), f["nonce"])
+
+
+def parse_oracle(body: bytes) -> OraclePrice:
+    f = fields_of("body", parse_json(body), ORACLE_FIELDS)
+    return OraclePrice(f["market"], f["price"], f["timestamp"], f["signature"])
+
+
+def parse_funding(body: bytes) -> FundingTick:
+    f = fields_of("body", parse_json(body), FUNDING_FIELDS)
+    return FundingTick(f["market"], f["index"])
+
+
+def parse_deposit(body: bytes) -> DepositRequest:
+    f = fields_of("body", parse_json(body), DEPOSIT_FIELDS)
+    return DepositRequest(f["queue_index"], f["account"], f["pk"], f["amount"])
+
+
+def withdraw_json(withdraw: Withdraw, nonce: int) -> dict[str, Any]:
+    """The wire form of a signed withdrawal (what parse_withdraw reads)."""
+    return {
+        "account": withdraw.account, "recipient": f"0x{withdraw.recipient:040x}", "amount": withdraw.amount,
+        "nonce": nonce, "signature": signature_json(withdraw.signature),
+    }  # fmt: skip
+
+
+def oracle_json(price: OraclePrice) -> dict[str, Any]:
+    """The wire form of a signed oracle price (what parse_oracle reads)."""
+    return {"market": price.market, "price": price.price, "timestamp": price.timestamp,
+            "signature": signature_json(price.signature)}  # fmt: skip

@@ -4,14 +4,15 @@ commitments, keys) are strings, since they exceed the integers JSON readers keep
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 from rollup.book import DepthLevel
+from rollup.exchange.operations import FundingTick, OraclePrice, Withdraw
 from rollup.exchange.state import signed
+from rollup.operator.api_requests import DepositRequest, withdraw_json
 from rollup.operator.margin import settled_collateral
 from rollup.operator.operator import Operator, Placed
-from rollup.operator.store import BATCH_STATES, BatchRow, OrderRow
+from rollup.operator.store import BatchRow, OrderRow
 from rollup.orders import Cancel
 
 
@@ -110,12 +111,41 @@ def open_batch(operator: Operator) -> dict[str, Any]:
 
 
 def status(operator: Operator) -> dict[str, Any]:
-    counts = Counter(row.status for row in operator.store.batches())
+    counts = operator.store.batch_counts()
     batch = operator.batch
     return {
         "root": hex_or_none(operator.root), "sealed_root": hex_or_none(operator.sealed_state.root),
         "now": operator.now, "markets": operator.genesis.config.n_markets,
         "deposits": operator.store.deposit_count(),
         "open_batch": {"id": batch.batch_id, "ops": sum(op is not None for op in batch.slots)},
-        "batches": {state: counts[state] for state in BATCH_STATES},
+        "batches": counts,
     }  # fmt: skip
+
+
+def queued(operator: Operator, seq: int) -> dict[str, int]:
+    """Where an accepted operation went: its sequence number and batch."""
+    return {"seq": seq, "batch": operator.store.op(seq).batch_id}
+
+
+def withdrawal(operator: Operator, withdraw: Withdraw, nonce: int, seq: int) -> dict[str, Any]:
+    """An accepted withdrawal as requested (without its signature), and where it went."""
+    request = {k: v for k, v in withdraw_json(withdraw, nonce).items() if k != "signature"}
+    return {**request, **queued(operator, seq)}
+
+
+def oracle_price(operator: Operator, price: OraclePrice, seqs: list[int]) -> dict[str, Any]:
+    """An accepted price, and the liquidations the operator queued with it (same commit)."""
+    liquidations = [
+        {"account": operator.store.op(seq).op.account, **queued(operator, seq)} for seq in seqs[1:]
+    ]
+    return {"market": price.market, "price": price.price, "timestamp": price.timestamp,
+            **queued(operator, seqs[0]), "liquidations": liquidations}  # fmt: skip
+
+
+def funding_tick(operator: Operator, tick: FundingTick, seq: int) -> dict[str, Any]:
+    return {"market": tick.market, "index": tick.index, **queued(operator, seq)}
+
+
+def deposit(operator: Operator, request: DepositRequest, seq: int) -> dict[str, Any]:
+    return {"queue_index": request.queue_index, "account": request.account, "amount": request.amount,
+            **queued(operator, seq)}  # fmt: skip

@@ -1,5 +1,6 @@
-"""The operator's HTTP JSON API (standard library only): clients place and cancel signed orders and
-read books, accounts, orders and batches. docs/http_api.md lists the endpoints.
+"""The operator's HTTP JSON API (standard library only): clients place and cancel signed orders,
+withdraw, relay signed oracle prices, and read books, accounts, orders and batches; the admin (by
+bearer token) posts funding ticks and deposits. docs/http_api.md lists the endpoints.
 
 Every call into the operator runs on one thread that owns it (OperatorThread): the operator is not
 thread-safe and its SQLite connection belongs to the thread that opened it, so handler threads
@@ -9,6 +10,7 @@ returned, that is after the store committed it.
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 import re
@@ -22,7 +24,16 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 from rollup.operator import api_views
-from rollup.operator.api_requests import MAX_BODY_BYTES, RequestError, parse_cancel, parse_place
+from rollup.operator.api_requests import (
+    MAX_BODY_BYTES,
+    RequestError,
+    parse_cancel,
+    parse_deposit,
+    parse_funding,
+    parse_oracle,
+    parse_place,
+    parse_withdraw,
+)
 from rollup.operator.operator import Operator
 from rollup.operator.store import BATCH_STATES
 from rollup.rejections import OrderRejected
@@ -81,6 +92,7 @@ class Route:
     pattern: re.Pattern[str]
     handler: Handler
     query: frozenset[str] = frozenset()  # the query parameters it takes
+    admin: bool = False  # only with the operator-admin's bearer token
 
 
 def index(name: str, text: str) -> int:
@@ -182,10 +194,35 @@ def get_status(operator: OperatorThread, request: Request) -> Any:
     return operator.call(api_views.status)
 
 
-def route(method: str, path: str, handler: Handler, query: tuple[str, ...] = ()) -> Route:
+def post_withdrawal(operator: OperatorThread, request: Request) -> Any:
+    w = parse_withdraw(request.body)
+    return operator.call(
+        lambda op: api_views.withdrawal(op, w.withdraw, w.nonce, op.withdraw(w.withdraw, w.nonce))
+    )
+
+
+def post_oracle_price(operator: OperatorThread, request: Request) -> Any:
+    price = parse_oracle(request.body)
+    return operator.call(lambda op: api_views.oracle_price(op, price, op.oracle(price)))
+
+
+def post_funding_tick(operator: OperatorThread, request: Request) -> Any:
+    tick = parse_funding(request.body)
+    return operator.call(lambda op: api_views.funding_tick(op, tick, op.funding(tick)))
+
+
+def post_deposit(operator: OperatorThread, request: Request) -> Any:
+    d = parse_deposit(request.body)
+    return operator.call(
+        lambda op: api_views.deposit(op, d, op.deposit(d.queue_index, d.account, d.pk, d.amount))
+    )
+
+
+def route(method: str, path: str, handler: Handler, query: tuple[str, ...] = (),
+          admin: bool = False) -> Route:  # fmt: skip
     """``path`` with ``{name}`` for a captured segment."""
     pattern = re.compile(re.sub(r"\{\w+\}", "([^/]+)", path))
-    return Route(method, pattern, handler, frozenset(query))
+    return Route(method, pattern, handler, frozenset(query), admin)
 
 
 ROUTES = (
@@ -198,6 +235,10 @@ ROUTES = (
     route("GET", "/batches", get_batches, ("status", "after", "limit")),
     route("GET", "/batches/{id}", get_batch),
     route("GET", "/status", get_status),
+    route("POST", "/withdrawals", post_withdrawal),
+    route("POST", "/oracle/prices", post_oracle_price),
+    route("POST", "/funding/ticks", post_funding_tick, admin=True),
+    route("POST", "/deposits", post_deposit, admin=True),
 )
 
 
@@ -259,6 +300,8 @@ class ApiHandler(BaseHTTPRequestHandler):
             body = self._read_body(method)
             url = urlsplit(self.path)
             target, params = find_route(method, url.path)
+            if target.admin:
+                self._authorize()
             self._check_body(method, body)
             request = Request(params, parse_query(url.query, target.query), body)
             self._answer(HTTPStatus.OK, target.handler(self.server.operator, request))
@@ -309,6 +352,16 @@ class ApiHandler(BaseHTTPRequestHandler):
                 return
             length -= len(chunk)
 
+    def _authorize(self) -> None:
+        """An admin endpoint needs ``Authorization: Bearer <token>`` with the server's admin token."""
+        token = self.server.admin_token
+        if token is None:
+            raise ApiError(HTTPStatus.FORBIDDEN, "admin endpoints are off: the server has no admin token")
+        scheme, _, given = self.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
+            message = "an admin endpoint: send Authorization: Bearer <admin token>"
+            raise ApiError(HTTPStatus.UNAUTHORIZED, message, {"WWW-Authenticate": 'Bearer realm="zkclear"'})
+
     def _check_body(self, method: str, body: bytes) -> None:
         if method != "POST" and body:
             raise RequestError(f"{method} takes no body")
@@ -340,12 +393,14 @@ class ListenError(OSError):
 
 
 class ApiServer(ThreadingHTTPServer):
-    """The API over one operator; ``tick_interval`` (seconds) seals batches whose deadline passed."""
+    """The API over one operator; ``tick_interval`` (seconds) seals batches whose deadline passed;
+    ``admin_token`` enables the admin endpoints (deposits, funding ticks) for its bearer."""
 
     daemon_threads = True
 
     def __init__(self, open_operator: Callable[[], Operator], host: str = "127.0.0.1", port: int = 0,
-                 tick_interval: float | None = None) -> None:  # fmt: skip
+                 tick_interval: float | None = None, admin_token: str | None = None) -> None:  # fmt: skip
+        self.admin_token = admin_token
         try:
             super().__init__((host, port), ApiHandler)
         except OSError as error:

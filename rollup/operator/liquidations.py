@@ -7,7 +7,7 @@ from circuits.exchange.config import TIME_BITS
 from rollup.exchange.operations import Liquidate, Order
 from rollup.exchange.state import ExchangeState
 from rollup.operator.margin import is_unhealthy
-from rollup.operator.refusals import OpRefused
+from rollup.operator.refusals import OpRefused, Refusal
 from rollup.operator.validity import step
 
 LIQUIDATOR_EXPIRY = (1 << TIME_BITS) - 1
@@ -41,17 +41,24 @@ def liquidation(state: ExchangeState, index: int, market: int, liquidator: int, 
 def scan(state: ExchangeState, liquidator: int, key: bytes) -> list[tuple[Liquidate, ExchangeState]]:
     """Liquidations of every unhealthy account (each with the state after it), in account order.
 
-    An account whose liquidation the circuit would refuse (the insurance fund cannot absorb its
-    shortfall, or the liquidator lacks margin) is left for deleveraging."""
+    An account whose liquidation the circuit would refuse is left as it is from there on (the
+    liquidator lacks margin), or left whole when the insurance fund cannot absorb its shortfall:
+    liquidating some of its markets would only add fees to the deficit that deleveraging
+    (deleveraging.py) then makes the opposite positions bear."""
     out = []
     for index in unhealthy_accounts(state, exclude=liquidator):
+        done, after = [], state
         for market, position in enumerate(state.account(index).position):
-            if position == 0 or not is_unhealthy(state, index):
+            if position == 0 or not is_unhealthy(after, index):
                 continue
-            op = liquidation(state, index, market, liquidator, key)
+            op = liquidation(after, index, market, liquidator, key)
             try:
-                state = step(state, op)
-            except OpRefused:
+                after = step(after, op)
+            except OpRefused as refused:
+                if refused.reason == Refusal.FUND_EXHAUSTED:
+                    done, after = [], state
                 break
-            out.append((op, state))
+            done.append((op, after))
+        out += done
+        state = after
     return out

@@ -42,6 +42,11 @@ def margin_slack(state: ExchangeState, index: int, ratios: Sequence[int], collat
     return value * PPM - risk
 
 
+def total_value(state: ExchangeState, index: int) -> int:
+    """TV = collateral + Σ position·price, funding settled."""
+    return margin_slack(state, index, [0] * state.config.n_markets) // PPM
+
+
 def ratios(state: ExchangeState, field: str) -> list[int]:
     """Each market's ``imr`` or ``mmr``."""
     return [state.market(m)[field] for m in range(state.config.n_markets)]

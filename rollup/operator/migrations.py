@@ -2,11 +2,24 @@
 
 Append new migrations, never edit old ones: a database is brought up to date by running those
 past its version, each in its own transaction together with its version bump.
+
+A database is a venue's only if it says so: ``PRAGMA application_id`` is ours (stamped with each
+migration), or, for one made before the stamp, its version is ours and it holds the venue's tables.
+Anything else (another application's SQLite file, a schema newer than this code) is refused before
+anything is written to it; an empty database becomes a venue only when one is being created.
 """
 
 from __future__ import annotations
 
 import sqlite3
+
+APPLICATION_ID = 0x7A6B636C  # "zkcl"
+VENUE_TABLES = frozenset({"meta", "orders", "cancels", "batches", "ops", "fills", "deposits"})
+
+
+class NotAVenue(ValueError):
+    """The database is not a venue this code can open (foreign, empty, or of a newer schema)."""
+
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: the exchange's records
@@ -56,6 +69,14 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX ops_by_batch ON ops (batch_id, slot);
     CREATE INDEX batches_by_status ON batches (status);
     """,
+    # 3: the state after a sealed batch, so a restart replays only the operations after it
+    """
+    CREATE TABLE snapshots (
+        batch_id INTEGER PRIMARY KEY REFERENCES batches (id),
+        root TEXT NOT NULL,                       -- the state root it must rebuild to
+        state TEXT NOT NULL                       -- accounts' values and fill slots, globals: JSON
+    );
+    """,
 )
 
 
@@ -63,14 +84,37 @@ def schema_version(conn: sqlite3.Connection) -> int:
     return conn.execute("PRAGMA user_version").fetchone()[0]
 
 
+def check_venue(conn: sqlite3.Connection, create: bool) -> int:
+    """Refuse (NotAVenue) a database that is not a venue's, reading only; its schema version.
+    ``create``: an empty database is welcome (it is about to become a venue)."""
+    application_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    version = schema_version(conn)
+    tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if application_id not in (0, APPLICATION_ID):
+        raise NotAVenue(f"not a venue: another application's database (application_id {application_id:#x})")
+    if version > len(MIGRATIONS):
+        raise NotAVenue(f"schema version {version} is newer than this code's ({len(MIGRATIONS)}): "
+                        "upgrade zkclear to open it")  # fmt: skip
+    if version == 0 and tables:
+        names = sorted(tables)
+        listed = ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
+        raise NotAVenue(f"not a venue: a database of another schema (tables {listed})")
+    if version == 0 and not create:
+        raise NotAVenue("not a venue: an empty database (run init first)")
+    if version > 0 and application_id == 0 and not tables >= VENUE_TABLES:
+        raise NotAVenue(f"not a venue: schema version {version} of another application (no venue tables)")
+    return version
+
+
 def migrate(conn: sqlite3.Connection) -> int:
-    """Run the migrations ``conn``'s database lacks; returns its version afterwards."""
+    """Run the migrations ``conn``'s database lacks (check_venue first); returns its version afterwards."""
     version = schema_version(conn)
     if version > len(MIGRATIONS):
-        raise RuntimeError(f"the database has schema version {version}, newer than this code's")
+        raise NotAVenue(f"schema version {version} is newer than this code's ({len(MIGRATIONS)})")
     for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
         try:
-            conn.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+            conn.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\n"
+                               f"PRAGMA application_id = {APPLICATION_ID};\nCOMMIT;")  # fmt: skip
         except sqlite3.Error:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")

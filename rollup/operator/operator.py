@@ -9,6 +9,7 @@ rebuilt from the store on open, and after any failed commit.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -30,7 +31,7 @@ from rollup.exchange.operations import (
 )
 from rollup.exchange.state import ExchangeState
 from rollup.matching import FillBlock, MatchingEngine, SubmitResult
-from rollup.operator import liquidations
+from rollup.operator import deleveraging, liquidations, snapshots
 from rollup.operator.batcher import OpenBatch
 from rollup.operator.genesis import Genesis
 from rollup.operator.margin import is_reducing, margin_slack, ratios, settled_collateral
@@ -41,6 +42,8 @@ from rollup.operator.store import OrderRow, Store
 from rollup.operator.validity import account_key, check_order, signature_valid, step
 from rollup.orders import Cancel, Fill, Order, OrderKey, Side, TimeInForce
 from rollup.rejections import OrderRejected
+
+log = logging.getLogger(__name__)
 
 CANCEL_TAG = 5
 """Domain tag of a signed cancel request (off-chain only: the circuit never sees cancels)."""
@@ -60,6 +63,16 @@ class Placed:
     sealed: tuple[int, ...]  # batches sealed while queueing its trades
 
 
+@contextmanager
+def closed_on_error(store: Store) -> Iterator[None]:
+    """Close ``store`` (releasing its lock) if the block fails: a failed open holds nothing."""
+    try:
+        yield
+    except BaseException:
+        store.close()
+        raise
+
+
 def engine_order(signed: SignedOrder, time_in_force: str, post_only: bool, reduce_only: bool) -> Order:
     o = signed.order
     return Order(o.market, o.account, o.order_id, Side.BUY if o.is_buy else Side.SELL, o.price, o.amount,
@@ -67,6 +80,8 @@ def engine_order(signed: SignedOrder, time_in_force: str, post_only: bool, reduc
 
 
 class Operator:
+    snapshot_every = 16  # batches between state snapshots (taken when such a batch is sealed)
+
     def __init__(self, store: Store, genesis: Genesis, liquidator_key: bytes | None = None,
                  prover: Prover | None = None, settlement: Settlement | None = None,
                  clock: Callable[[], float] = time.time) -> None:  # fmt: skip
@@ -80,34 +95,44 @@ class Operator:
 
     @classmethod
     def create(cls, path: str | Path, genesis: Genesis, **kwargs) -> Operator:
-        """A venue at ``path`` with these parameters (an existing one must have the same)."""
+        """A venue at ``path`` with these parameters (an existing one must have the same), open for
+        writing: VenueInUse while another operator writes it."""
         store = Store.open(path)
-        stored = store.get_meta("genesis")
-        if stored is None:
-            with store.transaction():
-                store.set_meta("genesis", genesis.to_json())
-        elif Genesis.from_json(stored) != genesis:
-            raise ValueError(f"{path} holds a venue with other parameters")
-        return cls(store, genesis, **kwargs)
+        with closed_on_error(store):
+            stored = store.get_meta("genesis")
+            if stored is None:
+                with store.transaction():
+                    store.set_meta("genesis", genesis.to_json())
+            elif Genesis.from_json(stored) != genesis:
+                raise ValueError(f"{path} holds a venue with other parameters")
+            return cls(store, genesis, **kwargs)
 
     @classmethod
-    def open(cls, path: str | Path, **kwargs) -> Operator:
-        """The venue at ``path`` as the store left it."""
+    def open(cls, path: str | Path, read_only: bool = False, **kwargs) -> Operator:
+        """The venue at ``path`` as the store left it: for writing (VenueInUse while another
+        operator writes it), or ``read_only``, a snapshot beside a writer that cannot change it."""
         if not Path(path).exists():
             raise FileNotFoundError(f"{path}: no venue here (run init first)")
-        store = Store.open(path)
-        stored = store.get_meta("genesis")
-        if stored is None:
-            raise ValueError(f"{path} holds no venue parameters")
-        return cls(store, Genesis.from_json(stored), **kwargs)
+        store = Store.open_read_only(path) if read_only else Store.open(path, create=False)
+        with closed_on_error(store):
+            stored = store.get_meta("genesis")
+            if stored is None:
+                raise ValueError(f"{path} holds no venue parameters")
+            return cls(store, Genesis.from_json(stored), **kwargs)
+
+    def close(self) -> None:
+        """Close the store (and give up the writer lock); the operator is unusable afterwards."""
+        self.store.close()
 
     # --- the in-memory view, rebuilt from the store ------------------------------------------------
 
     def _rebuild(self) -> None:
-        state = self.genesis.state()
+        start, state = self._restore()
         self._before: dict[int, ExchangeState] = {}  # unsettled batches: the state each applies to
         self._after: dict[int, ExchangeState] = {}  # and the state it must reach (hashed when needed)
         for batch in self.store.batches():
+            if batch.id <= start:
+                continue
             after = advance(state, [row.op for row in self.store.ops(batch_id=batch.id)])
             if batch.status != "settled":
                 self._before[batch.id], self._after[batch.id] = state, after
@@ -129,6 +154,20 @@ class Operator:
             self.engine.restore(order, resting)
             if resting:
                 self._rest(row.signed)
+
+    def _restore(self) -> tuple[int, ExchangeState]:
+        """The newest snapshot a restart may start from (all batches up to it settled) and the
+        batch it follows; one that does not rebuild to its batch's root is skipped (logged)."""
+        for batch_id in self.store.snapshot_ids(self.store.usable_snapshot_limit()):
+            root, text = self.store.snapshot(batch_id)
+            applied = self.store.batch(batch_id).new_root  # the circuit's, once the batch was applied
+            try:
+                if applied not in (None, root):
+                    raise snapshots.SnapshotError("its root is not the root the batch was applied to")
+                return batch_id, snapshots.decode(self.genesis, text, root)
+            except snapshots.SnapshotError as error:
+                log.warning("snapshot after batch %d skipped: %s", batch_id, error)
+        return 0, self.genesis.state()
 
     def _slot(self, signed: SignedOrder) -> tuple[int, int]:
         o = signed.order
@@ -262,24 +301,39 @@ class Operator:
         self._deposits += 1
         return seq
 
-    def withdraw(self, op: Withdraw) -> int:
+    def withdraw(self, op: Withdraw, nonce: int | None = None) -> int:
+        """Queue a signed withdrawal. ``nonce``, if given, is the one the client signed over: a stale
+        one is refused as BAD_NONCE (its signature could not verify against the account's nonce)."""
+        if nonce is not None:
+            current = self.state.account(op.account).values.nonce
+            account_key(self.state, op.account)  # an unknown account is named as such first
+            if nonce != current:
+                raise OpRefused(Refusal.BAD_NONCE, f"account {op.account} is at nonce {current}, not {nonce}")
         return self._submit_op(op)
 
     def funding(self, op: FundingTick) -> int:
         return self._submit_op(op)
 
     def oracle(self, op: OraclePrice) -> list[int]:
-        """A new price, then the liquidation of every account it leaves unhealthy (one commit);
-        returns the sequence numbers of the price and of the liquidations."""
+        """A new price, then the liquidation of every account it leaves unhealthy and the
+        deleveraging of those bankrupt beyond the fund, then liquidations the fund now covers (one
+        commit); returns the sequence numbers of the price and of the operations it caused."""
         after = step(self.state, op)
         with self._recording():
             seqs = [self._queue(op, after)]
-            if self.liquidator_key is not None:
-                for liquidation, state in liquidations.scan(
-                    self.state, self.genesis.liquidator, self.liquidator_key
-                ):
-                    seqs.append(self._queue(liquidation, state))
+            seqs += self._liquidate()
+            if "deleverage" in self.genesis.shape.slots:
+                driven = deleveraging.drive(self.state, self.store.paid_in)
+                deleveraged = [self._queue(d, state) for d, state in driven]
+                seqs += deleveraged + (self._liquidate() if deleveraged else [])
         return seqs
+
+    def _liquidate(self) -> list[int]:
+        """Queue the scanner's liquidations (none without the liquidator's key); their sequence numbers."""
+        if self.liquidator_key is None:
+            return []
+        scan = liquidations.scan(self.state, self.genesis.liquidator, self.liquidator_key)
+        return [self._queue(liquidation, state) for liquidation, state in scan]
 
     def _submit_op(self, op: Operation) -> int:
         after = step(self.state, op)
@@ -319,6 +373,9 @@ class Operator:
         self._after[batch_id] = self.state  # its root is taken by the pipeline, off the intake path
         self.sealed_state = self.state
         self.batch = OpenBatch(self.genesis.shape, batch_id + 1)
+        if batch_id % self.snapshot_every == 0:
+            self.store.add_snapshot(batch_id, self.state.root, snapshots.encode(self.state))
+            self.store.prune_snapshots()
         return batch_id
 
     def seal(self) -> int | None:

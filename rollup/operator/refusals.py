@@ -30,6 +30,8 @@ class Refusal(StrEnum):
     NOT_REDUCING = "position would grow or flip"
     FUND_EXHAUSTED = "the insurance fund cannot absorb the shortfall"
     LIMIT = "price outside the order's limit"
+    NOT_BANKRUPT = "the insurance fund can absorb the account's shortfall: liquidate it instead"
+    BANKRUPTCY_PRICE = "price outside the oracle price to bankruptcy price range"
 
 
 class OpRefused(OrderRejected):

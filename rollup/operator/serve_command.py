@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sqlite3
 from pathlib import Path
@@ -10,25 +11,22 @@ from pathlib import Path
 import click
 
 from cli_commands.common import BadInput
-from cli_commands.venue import open_operator, venue_option
+from cli_commands.venue import sqlite_message, venue_option
+
+ADMIN_TOKEN_ENV = "ZKCLEAR_ADMIN_TOKEN"
+MIN_ADMIN_TOKEN = 16
 
 
-def hold_exclusively(operator) -> None:
-    """Keep the venue database locked while serving: the server's books and open batch live in
-    memory, so another process writing the database (a venue command) must fail, not write behind it."""
-    operator.store.conn.execute("PRAGMA locking_mode = EXCLUSIVE")
-    with operator.store.transaction():  # the first write takes the lock; exclusive mode keeps it
-        pass
-
-
-def open_exclusively(venue: Path):
-    operator = open_operator(venue)
-    try:
-        hold_exclusively(operator)
-    except BaseException:
-        operator.store.close()
-        raise
-    return operator
+def admin_token() -> str | None:
+    """The operator-admin's bearer token, from the environment only (a command line is visible to
+    every user of the machine); None leaves the admin endpoints disabled."""
+    token = os.environ.get(ADMIN_TOKEN_ENV)
+    if not token:
+        return None
+    if len(token) < MIN_ADMIN_TOKEN or not token.isascii() or not token.isprintable() or " " in token:
+        raise BadInput(f"${ADMIN_TOKEN_ENV} must be at least {MIN_ADMIN_TOKEN} printable ASCII characters"
+                       " without spaces")  # fmt: skip
+    return token
 
 
 @click.command("serve")
@@ -40,18 +38,24 @@ def open_exclusively(venue: Path):
               help="Seconds between checks that seal a batch whose deadline passed.")  # fmt: skip
 @click.option("--quiet", "-q", is_flag=True, help="No access log.")
 def serve(venue_dir: Path, host: str, port: int, tick: float, quiet: bool) -> None:
-    """Serve the venue's JSON API (docs/http_api.md); other venue commands are locked out meanwhile."""
+    """Serve the venue's JSON API (docs/http_api.md). The server is the venue's one writer until it
+    stops: venue commands that write are refused meanwhile, those that read still work. Admin
+    endpoints (deposits, funding ticks) need $ZKCLEAR_ADMIN_TOKEN set."""
     from rollup.operator.http_api import ApiServer, ListenError
+    from rollup.operator.operator import Operator
 
     logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, format="%(asctime)s %(message)s")
+    token = admin_token()
     try:
-        server = ApiServer(lambda: open_exclusively(venue_dir), host, port, tick)
+        server = ApiServer(lambda: Operator.open(venue_dir / "venue.db"), host, port, tick, admin_token=token)
     except ListenError as error:
         raise BadInput(str(error)) from error
-    except (OSError, ValueError, sqlite3.Error) as error:
-        message = " ".join(str(error).split())
-        raise BadInput(message if str(venue_dir) in message else f"{venue_dir}: {message}") from error
-    click.echo(f"serving {venue_dir} on {server.url} (Ctrl-C or SIGTERM stops)", err=True)
+    except sqlite3.Error as error:
+        raise BadInput(sqlite_message(venue_dir / "venue.db", error)) from error
+    except (OSError, ValueError) as error:
+        raise BadInput(" ".join(str(error).split())) from error
+    admin = "admin endpoints on" if token else f"admin endpoints off: ${ADMIN_TOKEN_ENV} unset"
+    click.echo(f"serving {venue_dir} on {server.url} ({admin}; Ctrl-C or SIGTERM stops)", err=True)
     signal.signal(signal.SIGTERM, stop)
     try:
         server.serve_forever()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +14,8 @@ from typing import Any
 
 from rollup.exchange.operations import Operation, SignedOrder
 from rollup.operator import codec
-from rollup.operator.migrations import migrate
+from rollup.operator.migrations import MIGRATIONS, NotAVenue, check_venue, migrate
+from rollup.operator.venue_lock import VenueLock
 
 BATCH_STATES = ("sealed", "proved", "submitted", "settled")  # a batch's life, in order
 
@@ -68,23 +69,78 @@ def _int_or_none(text: str | None) -> int | None:
     return None if text is None else int(text)
 
 
-class Store:
-    """One SQLite database in WAL mode, schema brought up to date on open."""
+class StoreError(ValueError):
+    """The venue database cannot be opened (not a database, not a venue's, SQLite failed), or not
+    for this (a write on a read-only snapshot); one line naming the file."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+
+Prepare = Callable[[sqlite3.Connection], None]
+
+
+def _connect(path: str | Path, mode: str, prepare: Prepare) -> sqlite3.Connection:
+    """A connection by URI (``mode`` ro, rw or rwc: reading never creates a file), ``prepare``d; on
+    any failure it is closed, and SQLite's errors and NotAVenue become a StoreError naming the file."""
+    conn = None
+    try:
+        uri = f"{Path(path).absolute().as_uri()}?mode={mode}"
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None)
+        prepare(conn)
+    except BaseException as error:
+        if conn is not None:
+            conn.close()
+        if isinstance(error, (sqlite3.Error, NotAVenue)):
+            raise StoreError(f"{path}: {error}") from error
+        raise
+    return conn
+
+
+class Store:
+    """One SQLite database in WAL mode. A writing store holds the venue's writer lock
+    (venue_lock.py) from before it touches the database until ``close``; a read-only one is a
+    snapshot: one read transaction from open to close, beside a writer if there is one."""
+
+    def __init__(self, conn: sqlite3.Connection, lock: VenueLock | None) -> None:
         self.conn = conn
+        self.lock = lock  # None: a read-only snapshot
 
     @classmethod
-    def open(cls, path: str | Path) -> Store:
-        conn = sqlite3.connect(str(path), isolation_level=None)
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = FULL")  # a commit survives power loss, not only a crash
-        conn.execute("PRAGMA foreign_keys = ON")
-        migrate(conn)
-        return cls(conn)
+    def open(cls, path: str | Path, create: bool = True) -> Store:
+        """The database for writing, its schema brought up to date; ``create`` makes a missing or
+        empty one a new venue database. VenueInUse if another store writes it."""
+
+        def prepare(conn: sqlite3.Connection) -> None:
+            check_venue(conn, create)  # before anything is written, even the journal mode
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")  # a commit survives power loss, not only a crash
+            conn.execute("PRAGMA foreign_keys = ON")
+            migrate(conn)
+
+        lock = VenueLock.acquire(path)
+        try:
+            return cls(_connect(path, "rwc" if create else "rw", prepare), lock)
+        except BaseException:
+            lock.release()
+            raise
+
+    @classmethod
+    def open_read_only(cls, path: str | Path) -> Store:
+        """A snapshot of the venue database as last committed, without the writer lock: it neither
+        waits for a writer nor stops one (WAL), and never writes."""
+
+        def prepare(conn: sqlite3.Connection) -> None:
+            conn.execute("BEGIN")  # the first read below fixes the snapshot every later read sees
+            version = check_venue(conn, create=False)
+            if version < len(MIGRATIONS):
+                raise NotAVenue(f"schema version {version} needs migrating: run a venue command that "
+                                "writes (e.g. `zkclear batch seal`) first")  # fmt: skip
+
+        return cls(_connect(path, "ro", prepare), None)
 
     def close(self) -> None:
+        """Close the connection and give up the writer lock (once; again does nothing)."""
         self.conn.close()
+        if self.lock is not None:
+            self.lock.release()
 
     @property
     def journal_mode(self) -> str:
@@ -93,6 +149,8 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """Everything inside commits together (and is durable on exit) or not at all."""
+        if self.lock is None:
+            raise StoreError("the venue was opened read-only")
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield
@@ -199,6 +257,23 @@ class Store:
         rows = self.conn.execute(query + " ORDER BY seq", args)
         return [OpRow(seq, codec.loads(body), b, slot, at) for seq, body, b, slot, at in rows]
 
+    def op(self, seq: int) -> OpRow:
+        """One queued operation, by its sequence number."""
+        row = self.conn.execute("SELECT seq, body, batch_id, slot, queued_at FROM ops WHERE seq = ?",
+                                (seq,)).fetchone()  # fmt: skip
+        if row is None:
+            raise KeyError(f"no operation {seq}")
+        seq, body, batch_id, slot, queued_at = row
+        return OpRow(seq, codec.loads(body), batch_id, slot, queued_at)
+
+    def paid_in(self) -> dict[int, int]:
+        """Each account's deposits less its withdrawals, from the queued operations."""
+        out: dict[int, int] = {}
+        for (body,) in self.conn.execute("SELECT body FROM ops WHERE kind IN ('deposit', 'withdraw')"):
+            op = codec.loads(body)
+            out[op.account] = out.get(op.account, 0) + (op.amount if op.op_type == "deposit" else -op.amount)
+        return out
+
     def add_batch(self, batch_id: int, shape: tuple[str, ...], sealed_at: float) -> None:
         self.conn.execute("INSERT INTO batches (id, shape, status, sealed_at) VALUES (?, ?, 'sealed', ?)",
                           (batch_id, json.dumps(list(shape)), sealed_at))  # fmt: skip
@@ -227,6 +302,12 @@ class Store:
         if cursor.rowcount != 1:
             raise ValueError(f"batch {batch_id} is not {expected_status}")
 
+    def batch_counts(self) -> dict[str, int]:
+        """How many batches are in each state (every state named, zero included), in one query."""
+        counts = dict.fromkeys(BATCH_STATES, 0)
+        counts.update(self.conn.execute("SELECT status, COUNT(*) FROM batches GROUP BY status"))
+        return counts
+
     def last_batch_id(self) -> int:
         return self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM batches").fetchone()[0]
 
@@ -247,3 +328,38 @@ class Store:
             _int_or_none(commitment), pubdata, None if proof is None else json.loads(proof),
             None if public is None else json.loads(public), tx,
         )  # fmt: skip
+
+    # --- snapshots: the state after a sealed batch ----------------------------------------------
+
+    def add_snapshot(self, batch_id: int, root: int, state: str) -> None:
+        self.conn.execute("INSERT INTO snapshots VALUES (?, ?, ?)", (batch_id, str(root), state))
+
+    def snapshot_ids(self, up_to: int) -> list[int]:
+        """Batches with a snapshot, at or before ``up_to``, newest first."""
+        rows = self.conn.execute(
+            "SELECT batch_id FROM snapshots WHERE batch_id <= ? ORDER BY batch_id DESC", (up_to,)
+        )
+        return [batch_id for (batch_id,) in rows]
+
+    def snapshot(self, batch_id: int) -> tuple[int, str]:
+        """(root, state) of the snapshot after ``batch_id``."""
+        root, state = self.conn.execute(
+            "SELECT root, state FROM snapshots WHERE batch_id = ?", (batch_id,)
+        ).fetchone()
+        return int(root), state
+
+    def oldest_unsettled(self) -> int | None:
+        return self.conn.execute("SELECT MIN(id) FROM batches WHERE status != 'settled'").fetchone()[0]
+
+    def prune_snapshots(self) -> None:
+        """Drop snapshots older than the newest one a restart can start from (at or before the
+        batch before the oldest unsettled one)."""
+        usable = self.snapshot_ids(self.usable_snapshot_limit())
+        if usable:
+            self.conn.execute("DELETE FROM snapshots WHERE batch_id < ?", (usable[0],))
+
+    def usable_snapshot_limit(self) -> int:
+        """The newest batch whose state a restart may start from: every batch after it may still
+        need the state before it (unsettled), none before it does."""
+        oldest = self.oldest_unsettled()
+        return self.last_batch_id() if oldest is None else oldest - 1

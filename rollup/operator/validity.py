@@ -22,6 +22,7 @@ from circuits.gadgets import babyjub, eddsa
 from circuits.gadgets.babyjub import Point
 from circuits.gadgets.eddsa import Signature
 from rollup.exchange.operations import (
+    Deleverage,
     Deposit,
     FundingTick,
     Liquidate,
@@ -32,7 +33,15 @@ from rollup.exchange.operations import (
     Withdraw,
 )
 from rollup.exchange.state import ExchangeState
-from rollup.operator.margin import fits_signed, is_reducing, is_unhealthy, margin_slack, ratios
+from rollup.operator.margin import (
+    fits_signed,
+    is_reducing,
+    is_unhealthy,
+    margin_slack,
+    ratios,
+    settled_collateral,
+    total_value,
+)
 from rollup.operator.records import advance
 from rollup.operator.refusals import OpRefused, Refusal
 from rollup.rejections import RejectReason
@@ -150,6 +159,37 @@ def check_liquidate(state: ExchangeState, op: Liquidate) -> ExchangeState:
     return after
 
 
+def check_deleverage(state: ExchangeState, op: Deleverage) -> ExchangeState:
+    """A bankrupt account (TV + fund < 0) closes part of a position against an opposite one, at a
+    price from the oracle's to its bankruptcy price; the counterparty stays above maintenance."""
+    market = check_market(state, op.market)
+    if op.account == op.counterparty:
+        raise OpRefused(Refusal.SAME_ACCOUNT, f"account {op.account}")
+    account_key(state, op.account)
+    account_key(state, op.counterparty, "counterparty")
+    if not (1 <= op.size_lots < 1 << SIZE_LOTS_BITS and 0 <= op.price < 1 << AMOUNT_BITS):
+        raise OpRefused(Refusal.OUT_OF_RANGE, f"size {op.size_lots} lots, price {op.price}")
+    value = total_value(state, op.account)
+    if value + state.insurance >= 0:
+        raise OpRefused(Refusal.NOT_BANKRUPT, f"account {op.account}: TV {value}, fund {state.insurance}")
+    position = state.account(op.account).position[op.market]
+    size = op.size_lots * market["lot"]
+    change = size if position < 0 else -size  # the bankrupt account's; the counterparty's is opposite
+    other = state.account(op.counterparty).position[op.market]
+    if not (is_reducing(position, position + change) and is_reducing(other, other - change)):
+        raise OpRefused(Refusal.NOT_REDUCING, f"positions {position} and {other}, change {change}")
+    value_after = value + change * (market["price"] - op.price)
+    if not value <= value_after < size:
+        raise OpRefused(Refusal.BANKRUPTCY_PRICE, f"price {op.price}: TV {value} → {value_after}")
+    if not fits_signed(settled_collateral(state, op.account) - change * op.price):
+        raise OpRefused(Refusal.OUT_OF_RANGE, f"account {op.account} collateral")
+    after = advance(state, [op])
+    if after.insurance < 0:
+        raise OpRefused(Refusal.FUND_EXHAUSTED, f"fund {state.insurance}")
+    check_margin_after(state, after, op.counterparty, op.market, "counterparty")
+    return after
+
+
 def check_deposit(state: ExchangeState, op: Deposit) -> ExchangeState:
     if not 0 <= op.account < 4**state.config.account_depth:
         raise OpRefused(Refusal.OUT_OF_RANGE, f"account index {op.account}")
@@ -206,6 +246,7 @@ def check_funding(state: ExchangeState, op: FundingTick) -> ExchangeState:
 CHECKS = {
     "trade": check_trade,
     "liquidate": check_liquidate,
+    "deleverage": check_deleverage,
     "deposit": check_deposit,
     "withdraw": check_withdraw,
     "oracle": check_oracle,

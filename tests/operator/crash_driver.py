@@ -6,7 +6,9 @@ object a line) a phase marker before each step and an acknowledgement after each
 
 The proofs are a stand-in (the commitment the applied batch computed, see ``stand_in_prover``):
 Groth16 proving each batch on every restart would exceed the test's time budget; the circuit is
-still solved for real (``apply_batch``), which is where most kills land.
+still solved for real (``apply_batch``), which is where most kills land. Batches settle at once
+and a snapshot is taken every second batch, so restarts start from snapshots.
+(``tests/operator/proving_crash_driver.py`` drives real proofs.)
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from circuits.gadgets import eddsa
 from rollup.exchange.operations import OraclePrice, Order
 from rollup.exchange.transition import BatchResult
 from rollup.operator.operator import Operator, cancel_message
+from rollup.operator.store import BatchRow
 from rollup.rejections import OrderRejected
 from tests.exchange.scenario import ALICE, BOB, DAVE, ORACLE_KEY
 from tests.operator.venue import GENESIS, KEYS, LIQUIDATOR, LIQUIDATOR_KEY
@@ -104,9 +107,18 @@ def run(command: tuple, op: Operator) -> None:
                 say(ack="batch", id=batch_id)
 
 
-def main(path: str) -> None:
-    op = Operator.create(path, GENESIS, liquidator_key=LIQUIDATOR_KEY, prover=stand_in_prover)
-    commands = plan()
+class InstantSettlement:
+    """A settlement where every submission is final at once (no chain)."""
+
+    def submit(self, batch: BatchRow) -> str:
+        return f"0x{batch.id:064x}"
+
+    def settled(self, tx: str) -> bool:
+        return True
+
+
+def drive(op: Operator, commands: list[tuple]) -> None:
+    """Run the commands the store does not hold yet, each sealed batch through the pipeline."""
     start = 1 + max((i for i, command in enumerate(commands) if done(op, command)), default=-1)
     for command in commands[start:]:
         sealed_before = op.batch.batch_id
@@ -120,6 +132,13 @@ def main(path: str) -> None:
     say(phase="apply")
     op.run_pipeline()
     say(done=True, root=str(op.root))
+
+
+def main(path: str) -> None:
+    Operator.snapshot_every = 2  # batches settle at once: restarts start from snapshots
+    op = Operator.create(path, GENESIS, liquidator_key=LIQUIDATOR_KEY, prover=stand_in_prover,
+                         settlement=InstantSettlement())  # fmt: skip
+    drive(op, plan())
 
 
 if __name__ == "__main__":

@@ -75,7 +75,11 @@ def test_a_venue_from_init_to_a_sealed_batch(venue):
     assert shown["status"] == "sealed" and shown["ops"] == [None, None, "deposit", "deposit", "trade", None]
     assert [b["id"] for b in as_json(venue("batch", "list", "--json"))] == [1]
     status = as_json(venue("status", "--json"))
-    assert status["accounts"] == 2 and status["fills"] == 1 and status["batches"] == {"sealed": 1}
+    assert (
+        status["accounts"] == 2
+        and status["fills"] == 1
+        and status["batches"] == {"sealed": 1, "proved": 0, "submitted": 0, "settled": 0}
+    )
     code, text = venue("status")
     assert code == 0 and "state_root: 0x" in text
 
@@ -118,6 +122,20 @@ def test_a_bad_shape_makes_no_venue(zk, tmp_path):
 def test_no_venue(zk):
     code, output = zk("status")
     assert code == 2 and "no venue here" in output
+
+
+@pytest.mark.parametrize("command", [("status",), ("batch", "seal")])
+def test_an_sqlite_error_is_one_line_naming_the_database(venue, tmp_path, monkeypatch, command):
+    def locked(*args):
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr("rollup.operator.store.Store.batch_counts", locked)  # status's query
+    monkeypatch.setattr("rollup.operator.store.Store.add_batch", locked)  # seal's write
+    code, output = venue(*command)
+    assert code == 2
+    assert output.strip() == (
+        f"Error: {tmp_path / 'venue' / 'venue.db'}: database is locked: is `zkclear serve` running?"
+    )
 
 
 @pytest.mark.slow

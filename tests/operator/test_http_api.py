@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -23,7 +22,7 @@ from circuits.field import FR
 from circuits.gadgets import eddsa
 from rollup.operator.api_requests import MAX_BODY_BYTES, order_json, signature_json
 from rollup.operator.http_api import ApiServer
-from rollup.operator.operator import cancel_message
+from rollup.operator.operator import Operator, cancel_message
 from rollup.operator.refusals import Refusal
 from rollup.rejections import RejectReason
 from tests.exchange.scenario import ALICE, ALICE_KEY, BOB, BOB_KEY, CAROL, CAROL_KEY, market
@@ -415,8 +414,16 @@ def test_concurrent_orders_are_all_acknowledged_and_stored(api):
     }
 
 
-def test_zkclear_serve_answers_and_locks_the_venue_until_interrupted(tmp_path):
-    open_venue(tmp_path / "venue.db").store.close()
+def zkclear(*args: str) -> subprocess.CompletedProcess:
+    root = Path(__file__).resolve().parents[2]
+    return subprocess.run([sys.executable, "cli.py", *args], cwd=root, capture_output=True, text=True,
+                          timeout=60)  # fmt: skip
+
+
+def test_zkclear_serve_is_the_one_writer_until_interrupted_and_reads_go_on(tmp_path):
+    venue = open_venue(tmp_path / "venue.db")
+    fund(venue, {ALICE: 10_000})
+    venue.close()
     root = Path(__file__).resolve().parents[2]
     process = subprocess.Popen([sys.executable, "cli.py", "serve", "--venue", str(tmp_path), "--port", "0"],
                                cwd=root, stderr=subprocess.PIPE, text=True)  # fmt: skip
@@ -424,24 +431,31 @@ def test_zkclear_serve_answers_and_locks_the_venue_until_interrupted(tmp_path):
         line = process.stderr.readline()
         assert line.startswith("serving "), line
         url = line.split(" on ")[1].split()[0]
-        with urllib.request.urlopen(url + "/status", timeout=30) as response:
-            assert json.loads(response.read())["open_batch"] == {"id": 1, "ops": 0}
-        other = sqlite3.connect(tmp_path / "venue.db", timeout=0.1)  # as another venue command would
-        with pytest.raises(sqlite3.OperationalError, match="database is locked"):
-            other.execute("SELECT COUNT(*) FROM orders").fetchone()
-        other.close()
+        order = json.dumps(order_json(signed(ALICE, 1, False, 1_000, 5))).encode()
+        request = urllib.request.Request(url + "/orders", order, {"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            assert json.loads(response.read())["status"] == "resting"
+        refusal = (f"Error: {tmp_path / 'venue.db'}: the venue is open for writing by process {process.pid} "
+                   "(is `zkclear serve` running?)")  # fmt: skip
+        for writer in (("batch", "seal"), ("serve", "--port", "0")):  # a venue command that writes, a server
+            done = zkclear(*writer, "--venue", str(tmp_path))
+            assert (done.returncode, done.stderr.strip()) == (2, refusal)
+        reader = zkclear("book", "0", "--json", "--venue", str(tmp_path))  # one that reads: the server's book
+        assert reader.returncode == 0, reader.stderr
+        assert json.loads(reader.stdout)["asks"] == [{"price": 1_000, "size": 5, "orders": 1}]
+        status = json.loads(zkclear("status", "--json", "--venue", str(tmp_path)).stdout)
+        assert (status["deposits"], status["resting_orders"]) == (1, 1)
     finally:
         process.terminate()  # SIGTERM, as a service manager stops it (Ctrl-C does the same)
         assert process.wait(timeout=30) == 0
-    reopened = open_venue(tmp_path / "venue.db")  # unlocked once it stopped
-    assert reopened.store.deposit_count() == 0
+    reopened = Operator.open(tmp_path / "venue.db")  # writable once it stopped
+    assert reopened.store.order(ALICE, 1).remaining == 5
+    reopened.close()
 
 
 def serve_error(*args: str) -> str:
     """The one line ``zkclear serve ARGS`` fails with (exit code 2)."""
-    root = Path(__file__).resolve().parents[2]
-    command = [sys.executable, "cli.py", "serve", *args]
-    done = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=60)
+    done = zkclear("serve", *args)
     assert done.returncode == 2
     [line] = done.stderr.strip().splitlines()
     return line
@@ -452,7 +466,7 @@ def test_zkclear_serve_refuses_what_is_not_a_venue_or_a_free_port(api, tmp_path)
     (tmp_path / "junk" / "venue.db").write_bytes(b"not a database at all")
     assert (
         serve_error("--venue", str(tmp_path / "junk"))
-        == f"Error: {tmp_path / 'junk'}: file is not a database"
+        == f"Error: {tmp_path / 'junk' / 'venue.db'}: file is not a database"
     )
     assert "no venue here (run init first)" in serve_error("--venue", str(tmp_path / "nowhere"))
     host, port = api.server_address[:2]

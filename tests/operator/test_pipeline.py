@@ -62,6 +62,7 @@ def test_a_real_batch_is_proved_verified_and_resumed_after_each_step(tmp_path, c
         op.run_pipeline()
     applied = op.store.batch(1)
     assert applied.status == "sealed" and applied.pubdata is not None  # applied, committed, not proved
+    op.close()
 
     prover = Groth16Prover(CONFIG, circuit_keys, rng=random.Random(3))
     settlement = Settlement(final=False)
@@ -74,10 +75,12 @@ def test_a_real_batch_is_proved_verified_and_resumed_after_each_step(tmp_path, c
     assert verify(
         prover.verifying_key(PROVED_VENUE.shape), [row.commitment], proof_from_json(row.proof, "batch 1")
     )
+    op.close()
 
     settlement.final = True
     op = Operator.open(db, prover=prover, settlement=settlement)
     assert op.run_pipeline() == {1: "settled"} and settlement.submitted == [1]  # not submitted twice
+    op.close()
     assert Operator.open(db).run_pipeline() == {}  # nothing left to do
 
 

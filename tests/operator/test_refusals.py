@@ -61,6 +61,7 @@ def test_replayed_order_id(venue, tmp_path):
     refused(venue, order, RejectReason.DUPLICATE_ORDER_ID)
     venue.place(signed(BOB, 1, True, 1_000, 5))  # fills it: the order is gone from the book
     refused(venue, order, RejectReason.DUPLICATE_ORDER_ID)
+    venue.close()
     refused(Operator.open(tmp_path / "db"), order, RejectReason.DUPLICATE_ORDER_ID)  # after a restart too
 
 

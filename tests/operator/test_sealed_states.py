@@ -20,10 +20,12 @@ def test_sealed_states_keep_their_roots_while_orders_go_on(tmp_path):
     assert sorted(op.store.batch(b).status for b in (1, 2)) == ["sealed", "sealed"]
     assert op.sealed_state.account(ALICE).fill_slot(2) == (0, 0)
     assert op.state.account(ALICE).fill_slot(2) == (2, 1)
-    again = Operator.open(tmp_path / "db")  # every state rebuilt from the stored operations
-    assert [s.root for s in (op.sealed_state, op.state)] == [again.sealed_state.root, again.root]
     # the batch circuit, solved on each sealed batch, reaches the root of the state kept for it
     assert op.run_pipeline() == {1: "sealed", 2: "sealed"}
     first, second = op.store.batch(1), op.store.batch(2)
     assert first.old_root == op.genesis.state().root and second.old_root == first.new_root
     assert second.new_root == op.sealed_state.root
+    roots = [op.sealed_state.root, op.root]
+    op.close()
+    again = Operator.open(tmp_path / "db")  # every state rebuilt from the stored operations
+    assert [again.sealed_state.root, again.root] == roots

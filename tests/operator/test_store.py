@@ -11,7 +11,7 @@ import pytest
 
 from circuits.gadgets import eddsa
 from rollup.operator import keystore
-from rollup.operator.migrations import MIGRATIONS, migrate, schema_version
+from rollup.operator.migrations import MIGRATIONS, NotAVenue, migrate, schema_version
 from rollup.operator.store import Store
 from tests.exchange.scenario import ALICE, ALICE_KEY, BOB
 from tests.operator.venue import open_venue
@@ -23,11 +23,12 @@ def tables(conn: sqlite3.Connection, kind: str = "table") -> set[str]:
 
 def test_an_empty_database_gets_every_migration(tmp_path):
     store = Store.open(tmp_path / "db")
-    assert schema_version(store.conn) == len(MIGRATIONS) == 2
-    assert {"meta", "orders", "cancels", "fills", "deposits", "ops", "batches"} <= tables(store.conn)
+    assert schema_version(store.conn) == len(MIGRATIONS) == 3
+    names = {"meta", "orders", "cancels", "fills", "deposits", "ops", "batches", "snapshots"}
+    assert names <= tables(store.conn)
     assert {"orders_by_status", "ops_by_batch", "batches_by_status"} <= tables(store.conn, "index")
     store.close()
-    assert schema_version(Store.open(tmp_path / "db").conn) == 2  # reopening runs nothing again
+    assert schema_version(Store.open(tmp_path / "db").conn) == 3  # reopening runs nothing again
 
 
 def test_an_older_database_is_migrated_keeping_its_rows(tmp_path):
@@ -36,14 +37,14 @@ def test_an_older_database_is_migrated_keeping_its_rows(tmp_path):
     conn.execute("INSERT INTO meta VALUES ('k', '1')")
     conn.close()
     store = Store.open(tmp_path / "db")
-    assert schema_version(store.conn) == 2 and "ops_by_batch" in tables(store.conn, "index")
+    assert schema_version(store.conn) == 3 and "ops_by_batch" in tables(store.conn, "index")
     assert store.get_meta("k") == 1
 
 
 def test_a_newer_database_is_refused(tmp_path):
     conn = sqlite3.connect(tmp_path / "db")
     conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
-    with pytest.raises(RuntimeError, match="newer"):
+    with pytest.raises(NotAVenue, match="newer"):
         migrate(conn)
 
 
@@ -53,6 +54,19 @@ def test_a_failing_migration_leaves_the_version_alone(tmp_path, monkeypatch):
     with pytest.raises(sqlite3.OperationalError):
         migrate(conn)
     assert schema_version(conn) == 1 and not conn.in_transaction
+
+
+def test_batch_counts_are_by_status_in_one_query(tmp_path):
+    store = Store.open(tmp_path / "db")
+    for batch_id in (1, 2, 3):
+        store.add_batch(batch_id, ("deposit",), 0.0)
+    store.record_applied(1, 1, 2, 3, b"")
+    store.record_proved(1, {}, [])
+    queries = []
+    store.conn.set_trace_callback(queries.append)
+    assert store.batch_counts() == {"sealed": 2, "proved": 1, "submitted": 0, "settled": 0}
+    assert len(queries) == 1
+    store.close()
 
 
 def test_wal_mode(tmp_path):

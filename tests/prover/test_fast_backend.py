@@ -11,7 +11,9 @@ from pathlib import Path
 import numba.core.config
 import pytest
 
+from prover import bn254
 from prover.backends import fast
+from prover.curve import G1
 from prover.groth16 import prove
 from prover.kernels import cache
 from verifier.groth16 import verify
@@ -49,6 +51,28 @@ def test_importing_the_backend_compiles_nothing(tmp_path):
     code = "import prover.backends.fast, prover.kernels.msm, prover.kernels.poly, prover.kernels.convert"
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True)
     assert not any(p.is_file() for p in tmp_path.rglob("*"))
+
+
+_CACHED_MSM = """
+import sys
+from prover import bn254
+from prover.backends.fast import FastBackend
+points = bn254.g1_to_array([bn254.G1_GENERATOR, bn254.G1_GENERATOR, None])
+print(FastBackend().msm_g1(points, bn254.ints_to_limbs([3, 4, 5])))
+print("numba.np.random.generator_core" in sys.modules)
+"""
+
+
+def test_cached_kernels_load_without_numba_registries():
+    """A warm process loads the MSM kernels straight from the cache (numba's typing and lowering
+    registries, which only compilation needs, stay unloaded) and they compute the right sum."""
+    for _ in range(2):  # the first run fills the cache if it is cold
+        done = subprocess.run(
+            [sys.executable, "-c", _CACHED_MSM], cwd=ROOT, capture_output=True, text=True, check=True
+        )
+    result, registries_loaded = done.stdout.split("\n")[:2]
+    assert result == str(G1.msm([bn254.G1_GENERATOR], [7]))
+    assert registries_loaded == "False"
 
 
 @pytest.mark.slow
