@@ -8,6 +8,7 @@ or a path is read. Accounts are values: a state's copy shares them, and a write 
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
@@ -99,8 +100,7 @@ class ExchangeState:
     def copy(self) -> ExchangeState:
         """An independent state: the account map is copied; accounts and tree nodes (never changed in
         place) are shared."""
-        twin = object.__new__(ExchangeState)
-        twin.config, twin.globals = self.config, self.globals
+        twin = copy.copy(self)
         twin.accounts = dict(self.accounts)
         twin.tree = self.tree.copy()
         return twin
