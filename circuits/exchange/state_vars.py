@@ -93,9 +93,10 @@ def _global_inputs(g: GlobalVar, hash_market: Callable[[list], Any]) -> list:
     ]
 
 
-def state_root(accounts_root: int, g: GlobalVar) -> int:
-    """poseidon(accounts root, poseidon(market hashes…, insurance, oracle key, deposits))."""
-    return poseidon([accounts_root, poseidon(_global_inputs(g, poseidon))])
+def state_root(accounts_root: int, g: GlobalVar, hasher: Callable[[Sequence[int]], int] = poseidon) -> int:
+    """poseidon(accounts root, poseidon(market hashes…, insurance, oracle key, deposits)); ``hasher``
+    may be any implementation of :func:`poseidon` (a compiled one, say)."""
+    return hasher([accounts_root, hasher(_global_inputs(g, hasher))])
 
 
 def state_root_var(cs: ConstraintSystem, accounts_root: Var, g: GlobalVar) -> Var:

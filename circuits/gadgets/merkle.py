@@ -9,8 +9,10 @@ binary level of capacity against 242 for arity 2 (Poseidon(4) is 297 constraints
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import copy
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from circuits.cs import ConstraintSystem, LinearCombination, Operand
 from circuits.gadgets.bits import to_bits
@@ -53,50 +55,131 @@ def root_from_path(leaf: int, path: MerklePath, arity: int = 4) -> int:
     return node
 
 
-class SparseMerkleTree:
-    """A Poseidon Merkle tree of ``arity^depth`` leaves, all 0 until set; only set nodes are stored."""
+HashMany = Callable[[Sequence[Sequence[int]]], list[int]]
+"""Hashes rows of field elements (every row of one length) in one call: row i → poseidon(row i)."""
 
-    def __init__(self, depth: int, arity: int = 4) -> None:
+
+def poseidon_rows(rows: Sequence[Sequence[int]]) -> list[int]:
+    """The native :data:`HashMany`: :func:`poseidon` of each row."""
+    return [poseidon(row) for row in rows]
+
+
+@cache
+def empty_subtrees(depth: int, arity: int) -> tuple[int, ...]:
+    """The hash of an empty subtree per level, from the leaves (0) up to the root."""
+    empty = [0]
+    for _ in range(depth):
+        empty.append(poseidon([empty[-1]] * arity))
+    return tuple(empty)
+
+
+class _Node:
+    """A node of a tree, never changed once linked in: a leaf (``children`` None) holds its value or
+    the inputs its value hashes; an inner node its children (None = an empty subtree). ``value`` is
+    the node's hash, filled in when first needed; copies of a tree share nodes and so these hashes."""
+
+    __slots__ = ("children", "inputs", "value")
+
+    def __init__(self, children: tuple[_Node | None, ...] | None, inputs: tuple[int, ...] | None,
+                 value: int | None) -> None:  # fmt: skip
+        self.children, self.inputs, self.value = children, inputs, value
+
+
+class SparseMerkleTree:
+    """A Poseidon Merkle tree of ``arity^depth`` leaves, all 0 until set; only set nodes are stored.
+
+    The tree is persistent: a write replaces the nodes on its path (the old ones stay valid for
+    copies, so :meth:`copy` costs nothing) and leaves their hashes to be taken when a node, the root or
+    a path is next read; then every node not yet hashed is, a level at a time, each level in one call
+    to ``hash_many`` (a compiled batch hasher may be plugged in; results are the same).
+    """
+
+    def __init__(self, depth: int, arity: int = 4, hash_many: HashMany = poseidon_rows) -> None:
         _check_shape(depth, arity)
-        self.depth, self.arity = depth, arity
-        self.empty = [0]  # the hash of an empty subtree, per level
-        for _ in range(depth):
-            self.empty.append(poseidon([self.empty[-1]] * arity))
-        self.nodes: dict[tuple[int, int], int] = {}
+        self.depth, self.arity, self.hash_many = depth, arity, hash_many
+        self.empty = empty_subtrees(depth, arity)
+        self._root: _Node | None = None
+
+    def copy(self) -> SparseMerkleTree:
+        """An independent tree with the same leaves, sharing the (unchangeable) nodes."""
+        return copy.copy(self)
 
     def node(self, level: int, position: int) -> int:
-        return self.nodes.get((level, position), self.empty[level])
+        self._rehash()
+        node = self._root
+        for digit in reversed(_digits(position, self.depth - level, self.arity)):
+            if node is None:
+                break
+            node = node.children[digit]
+        return self.empty[level] if node is None else node.value
 
     @property
     def root(self) -> int:
         return self.node(self.depth, 0)
 
     def get(self, index: int) -> int:
-        _digits(index, self.depth, self.arity)
         return self.node(0, index)
 
     def path(self, index: int) -> MerklePath:
-        _digits(index, self.depth, self.arity)
+        digits = _digits(index, self.depth, self.arity)
+        self._rehash()
         siblings = []
-        position = index
-        for level in range(self.depth):
-            first = position - position % self.arity
+        node = self._root
+        for level in reversed(range(self.depth)):
+            digit = digits[level]
+            children = (None,) * self.arity if node is None else node.children
             siblings.append(
-                tuple(self.node(level, p) for p in range(first, first + self.arity) if p != position)
+                tuple(self._value(c, level) for slot, c in enumerate(children) if slot != digit)
             )
-            position //= self.arity
-        return MerklePath(index, tuple(siblings))
+            node = children[digit]
+        return MerklePath(index, tuple(reversed(siblings)))
 
     def set(self, index: int, value: int) -> None:
-        """Write a leaf and rehash its path to the root."""
-        _digits(index, self.depth, self.arity)
-        position = index
-        self.nodes[(0, position)] = value
-        for level in range(self.depth):
-            first = position - position % self.arity
-            children = [self.node(level, p) for p in range(first, first + self.arity)]
-            position //= self.arity
-            self.nodes[(level + 1, position)] = poseidon(children)
+        """Write a leaf (its path is rehashed when next read)."""
+        self._replace(index, _Node(None, None, value))
+
+    def set_hashed(self, index: int, inputs: Sequence[int]) -> None:
+        """Write the leaf ``poseidon(inputs)``, hashed with the path when next read."""
+        self._replace(index, _Node(None, tuple(inputs), None))
+
+    def _replace(self, index: int, leaf: _Node) -> None:
+        digits = _digits(index, self.depth, self.arity)
+        above: list[_Node | None] = []  # the old nodes from the root down to the leaf's parent
+        node = self._root
+        for level in reversed(range(self.depth)):
+            above.append(node)
+            node = None if node is None else node.children[digits[level]]
+        for level, parent in enumerate(reversed(above)):
+            children = [None] * self.arity if parent is None else list(parent.children)
+            children[digits[level]] = leaf
+            leaf = _Node(tuple(children), None, None)
+        self._root = leaf
+
+    def _value(self, node: _Node | None, level: int) -> int:
+        return self.empty[level] if node is None else node.value
+
+    def _rehash(self) -> None:
+        """Hash every node that has no hash yet: the pending leaves, then the levels above in turn."""
+        if self._root is None or self._root.value is not None:
+            return
+        pending: list[list[_Node]] = [[] for _ in range(self.depth + 1)]
+        stack = [(self._root, self.depth)]
+        while stack:
+            node, level = stack.pop()
+            pending[level].append(node)
+            if level:
+                stack.extend((c, level - 1) for c in node.children if c is not None and c.value is None)
+        by_width: dict[int, list[_Node]] = {}
+        for leaf in pending[0]:
+            by_width.setdefault(len(leaf.inputs), []).append(leaf)
+        for leaves in by_width.values():
+            for leaf, value in zip(leaves, self.hash_many([leaf.inputs for leaf in leaves]), strict=True):
+                leaf.value = value
+        for level in range(1, self.depth + 1):
+            nodes = pending[level]
+            rows = [[self._value(c, level - 1) for c in node.children] for node in nodes]
+            for node, value in zip(nodes, self.hash_many(rows), strict=True):
+                node.value = value
 
 
 def _slot_indicators(

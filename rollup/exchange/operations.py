@@ -8,6 +8,7 @@ come out of the solved circuit).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from circuits.exchange.config import ORACLE_TAG, ORDER_TAG, TRANSFER_TAG, WITHDRAW_TAG
 from circuits.exchange.state_vars import AccountVar
@@ -116,10 +117,16 @@ class Order:
         return [ORDER_TAG, *fields]
 
     def message(self) -> int:
-        return poseidon(self.message_inputs())
+        return _order_message(self)
 
     def sign(self, private_key: bytes) -> SignedOrder:
         return SignedOrder(self, eddsa.sign(private_key, self.message()))
+
+
+@lru_cache(maxsize=1 << 16)
+def _order_message(order: Order) -> int:
+    """An order's message, remembered: each order is checked at the door and again in every fill."""
+    return poseidon(order.message_inputs())
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,10 @@ the proof committed to, for every record type.
 
 from __future__ import annotations
 
-import copy
+from dataclasses import replace
 
 from circuits.exchange.config import PPM
-from circuits.exchange.rules import ORDER_SLOT_SHIFT
-from circuits.exchange.state_vars import AccountVar, account_leaf
+from circuits.exchange.state_vars import AccountVar
 from circuits.field import FR
 from circuits.gadgets import babyjub
 from rollup.exchange.state import Account, ExchangeState, signed
@@ -34,7 +33,7 @@ class _Replay:
 
     def account(self, index: int) -> tuple[Account, dict]:
         """The account and its fields as signed ints, funding settled."""
-        account = copy.deepcopy(self.state.account(index))
+        account = self.state.account(index)
         v = account.values
         fields = {
             "pk_x": v.pk_x, "pk_y": v.pk_y, "nonce": v.nonce, "collateral": signed(v.collateral),
@@ -53,16 +52,12 @@ class _Replay:
         funding = tuple(i % FR for i in fields["funding"])
         values = AccountVar(fields["pk_x"], fields["pk_y"], fields["nonce"], fields["collateral"] % FR,
                             fields["isolated"], account.orders.root, positions, funding)  # fmt: skip
-        account.values = values
-        self.state.accounts[index] = account
-        self.state.tree.set(index, account_leaf(values))
+        self.state.put(index, replace(account, values=values))
 
-    def fill(self, account: Account, order_id: int, size: int) -> None:
+    def fill(self, account: Account, order_id: int, size: int) -> Account:
         slot = order_id % 4**self.config.order_depth
         held, filled = account.fill_slot(slot)
-        filled = filled + size if held == order_id else size
-        account.fills[slot] = (order_id, filled)
-        account.orders.set(slot, order_id * ORDER_SLOT_SHIFT + filled)
+        return account.with_fill(slot, order_id, filled + size if held == order_id else size)
 
     def credit_fund(self, amount: int) -> None:
         self.state.globals = self.state.globals.replace(insurance=(self.state.insurance + amount) % FR)
@@ -100,7 +95,7 @@ class _Replay:
         """Position += change, collateral −= cash + fee; returns any shortfall absorbed (≤ 0)."""
         acc, f = self.account(index)
         if order_id is not None:
-            self.fill(acc, order_id, abs(change))
+            acc = self.fill(acc, order_id, abs(change))
         f["positions"][m] += change
         f["collateral"] -= cash + fee
         absorbed = 0

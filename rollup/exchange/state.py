@@ -1,21 +1,24 @@
 """The exchange state in plain integers: accounts in a 4-ary Poseidon tree, each with its tree of
 fill slots, and the global state (markets, insurance fund, oracle key, deposits consumed).
 
-Only the batch transition writes it, with values read from the solved circuit; the hashes are the
-native references of the circuit's (``circuits/exchange/state_vars.py``).
+Only the batch transition and the replay of records write it; the hashes are the circuit's
+(``circuits/exchange/state_vars.py``), computed by the compiled hasher (``hashing.py``) when a root
+or a path is read. Accounts are values: a state's copy shares them, and a write stores a new one.
 """
 
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 
 from circuits.exchange.config import AMOUNT_BITS, PPM, TIME_BITS, ExchangeConfig
 from circuits.exchange.rules import ORDER_SLOT_SHIFT
-from circuits.exchange.state_vars import MARKET_FIELDS, AccountVar, GlobalVar, account_leaf, state_root
+from circuits.exchange.state_vars import MARKET_FIELDS, AccountVar, GlobalVar, state_root
 from circuits.field import FR
 from circuits.gadgets.babyjub import Point
 from circuits.gadgets.merkle import SparseMerkleTree
+from rollup.exchange.hashing import poseidon_one, poseidon_rows
 
 
 def signed(value: int) -> int:
@@ -24,23 +27,30 @@ def signed(value: int) -> int:
     return value - FR if value > FR // 2 else value
 
 
-@dataclass
+@dataclass(frozen=True)
 class Account:
-    """An account's leaf fields, its fill-slot tree and the slots' (order id, filled) contents."""
+    """An account's leaf fields, its fill-slot tree and the slots' (order id, filled) contents.
+    Never changed in place (states share accounts): :meth:`with_fill` and ``replace`` make new ones."""
 
     values: AccountVar
     orders: SparseMerkleTree
-    fills: dict[int, tuple[int, int]] = field(default_factory=dict)
+    fills: Mapping[int, tuple[int, int]] = field(default_factory=dict)
 
     @classmethod
     def empty(cls, config: ExchangeConfig) -> Account:
-        orders = SparseMerkleTree(config.order_depth, 4)
+        orders = SparseMerkleTree(config.order_depth, 4, poseidon_rows)
         zeros = (0,) * config.n_markets
         values = AccountVar(0, 0, 0, 0, 0, orders.root, zeros, zeros)
         return cls(values, orders)
 
     def fill_slot(self, slot: int) -> tuple[int, int]:
         return self.fills.get(slot, (0, 0))
+
+    def with_fill(self, slot: int, order_id: int, filled: int) -> Account:
+        """This account with fill slot ``slot`` holding ``(order_id, filled)`` (leaf fields unchanged)."""
+        orders = self.orders.copy()
+        orders.set(slot, order_id * ORDER_SLOT_SHIFT + filled)
+        return Account(self.values, orders, {**self.fills, slot: (order_id, filled)})
 
     @property
     def position(self) -> tuple[int, ...]:
@@ -81,37 +91,45 @@ class ExchangeState:
         if not 0 <= insurance < 1 << AMOUNT_BITS:
             raise ValueError("the insurance fund must fit 64 bits")
         self.config = config
-        self.tree = SparseMerkleTree(config.account_depth, 4)
+        self.tree = SparseMerkleTree(config.account_depth, 4, poseidon_rows)
         self.accounts: dict[int, Account] = {}
         self.globals = GlobalVar(
             tuple({f: m[f] % FR for f in MARKET_FIELDS} for m in markets), insurance, *oracle_key, 0
         )
 
     def copy(self) -> ExchangeState:
-        return copy.deepcopy(self)
+        """An independent state: the account map is copied; accounts and tree nodes (never changed in
+        place) are shared."""
+        twin = copy.copy(self)
+        twin.accounts = dict(self.accounts)
+        twin.tree = self.tree.copy()
+        return twin
 
     @property
     def root(self) -> int:
-        return state_root(self.tree.root, self.globals)
+        return state_root(self.tree.root, self.globals, poseidon_one)
 
     def account(self, index: int) -> Account:
         return self.accounts.get(index) or Account.empty(self.config)
 
+    def put(self, index: int, account: Account) -> None:
+        """Store ``account`` at ``index``; its leaf is hashed when the root or a path is next read."""
+        self.accounts[index] = account
+        self.tree.set_hashed(index, account.values.flat())
+
     def write(self, index: int, values: AccountVar, fill: tuple[int, int, int] | None) -> None:
         """Store an account's new leaf (and fill slot ``(slot, order id, filled)``)."""
-        account = copy.deepcopy(self.account(index))
+        account = self.account(index)
         if fill is not None:
-            slot, order_id, filled = fill
-            account.fills[slot] = (order_id, filled)
-            account.orders.set(slot, order_id * ORDER_SLOT_SHIFT + filled)
+            account = account.with_fill(*fill)
         if account.orders.root != values.orders_root:
             raise AssertionError("the circuit's orders root differs from the fill-slot tree")
-        account.values = values
-        self.accounts[index] = account
-        self.tree.set(index, account_leaf(values))
+        self.put(index, replace(account, values=values))
 
     def market(self, index: int) -> dict[str, int]:
-        return {k: signed(v) if k == "funding_index" else v for k, v in self.globals.markets[index].items()}
+        market = dict(self.globals.markets[index])
+        market["funding_index"] = signed(market["funding_index"])
+        return market
 
     @property
     def insurance(self) -> int:

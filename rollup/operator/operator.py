@@ -167,15 +167,14 @@ class Operator:
     def _rebuild(self) -> None:
         start, state = self._restore()
         self._before: dict[int, ExchangeState] = {}  # unsettled batches: the state each applies to
-        self._after: dict[int, int] = {}  # and the root it must reach
+        self._after: dict[int, ExchangeState] = {}  # and the state it must reach (hashed when needed)
         for batch in self.store.batches():
             if batch.id <= start:
                 continue
-            ops = [row.op for row in self.store.ops(batch_id=batch.id)]
+            after = advance(state, [row.op for row in self.store.ops(batch_id=batch.id)])
             if batch.status != "settled":
-                self._before[batch.id] = state
-            state = advance(state, ops)
-            self._after[batch.id] = state.root
+                self._before[batch.id], self._after[batch.id] = state, after
+            state = after
         self.sealed_state = state
         self.batch = OpenBatch(self.genesis.shape, self.store.last_batch_id() + 1)
         for row in self.store.ops(after_batch=self.batch.batch_id - 1):
@@ -485,7 +484,7 @@ class Operator:
         batch_id = self.batch.batch_id
         self.store.add_batch(batch_id, self.genesis.shape.slots, now)
         self._before[batch_id] = self.sealed_state
-        self._after[batch_id] = self.state.root
+        self._after[batch_id] = self.state  # its root is taken by the pipeline, off the intake path
         self.sealed_state = self.state
         self.batch = OpenBatch(self.genesis.shape, batch_id + 1)
         if batch_id % self.snapshot_every == 0:
@@ -518,8 +517,8 @@ class Operator:
         statuses = {}
         for batch_id in sorted(self._before):
             status = advance_batch(self.store, batch_id, self._before[batch_id], self.batch_ops(batch_id),
-                                   self._after[batch_id], self.prover, self.settlement)  # fmt: skip
+                                   self._after[batch_id].root, self.prover, self.settlement)  # fmt: skip
             statuses[batch_id] = status
             if status == "settled":
-                del self._before[batch_id]
+                del self._before[batch_id], self._after[batch_id]
         return statuses

@@ -153,8 +153,8 @@ def test_funding_tick_beyond_the_bound(funded):
 def test_forged_account_balance(funded):
     """Value from nothing: an operator inflating an account's collateral is caught by the Merkle proof."""
     forged = funded.copy()
-    account = forged.accounts[BOB]
-    account.values = account.values.replace(collateral=10**9)
+    account = forged.accounts[BOB]  # the leaf changes, the tree keeps the honest one
+    forged.accounts[BOB] = dataclasses.replace(account, values=account.values.replace(collateral=10**9))
     rejected(forged, TRADE, [trade(size=60, amount=60)], "merkle root")
 
 

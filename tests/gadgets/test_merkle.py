@@ -175,3 +175,81 @@ def test_conditional_update():
     old_root = tree.root
     tree.set(3, 77)
     assert evaluate(define, {**v, "old_root": old_root, "on": 1}) == tree.root
+
+
+def full_levels(leaves: dict[int, int], depth: int, arity: int) -> list[list[int]]:
+    """Every node, level by level from the leaves, hashed over all leaves (the plain definition)."""
+    levels = [[leaves.get(i, 0) for i in range(arity**depth)]]
+    while len(levels[-1]) > 1:
+        below = levels[-1]
+        levels.append([poseidon(below[i : i + arity]) for i in range(0, len(below), arity)])
+    return levels
+
+
+def full_root(leaves: dict[int, int], depth: int, arity: int) -> int:
+    return full_levels(leaves, depth, arity)[-1][0]
+
+
+@pytest.mark.parametrize("arity,depth", [(2, 4), (4, 2)])
+def test_lazy_writes_equal_the_full_tree(arity, depth):
+    """Random writes (overwrites, zeros, hashed leaves) with reads in between: the root, every
+    leaf and every path agree with a tree hashed in full from its leaves."""
+    rng = random.Random(arity)
+    tree, leaves = SparseMerkleTree(depth, arity), {}
+    for step in range(24):
+        index = rng.randrange(min(6, arity**depth)) if step % 3 else rng.randrange(arity**depth)
+        if step % 4 == 1:
+            inputs = [rng.randrange(FR) for _ in range(rng.choice([2, 5]))]
+            tree.set_hashed(index, inputs)
+            leaves[index] = poseidon(inputs)
+        else:
+            leaves[index] = rng.choice([0, rng.randrange(FR)])
+            tree.set(index, leaves[index])
+        if step % 5 == 4:  # reads between writes
+            assert tree.root == full_root(leaves, depth, arity)
+            probe = rng.randrange(arity**depth)
+            assert tree.get(probe) == leaves.get(probe, 0)
+            assert root_from_path(leaves.get(probe, 0), tree.path(probe), arity) == tree.root
+    assert tree.root == full_root(leaves, depth, arity)
+    for index in range(arity**depth):
+        assert tree.get(index) == leaves.get(index, 0)
+        assert root_from_path(tree.get(index), tree.path(index), arity) == tree.root
+    for level, nodes in enumerate(full_levels(leaves, depth, arity)):
+        assert [tree.node(level, p) for p in range(len(nodes))] == nodes
+
+
+def test_copies_are_independent():
+    """A copy shares nodes (and their hashes) but no write: each sees only its own."""
+    tree = filled_tree(4)
+    before = tree.root
+    twin = tree.copy()
+    twin.set(6, 1)
+    twin.set_hashed(9, [1, 2, 3])
+    assert tree.root == before and tree.get(6) != 1 and tree.get(9) != poseidon([1, 2, 3])
+    twin_root = twin.root
+    tree.set(6, 2)  # written after the copy hashed the shared nodes
+    assert twin.root == twin_root and twin.get(6) == 1 and tree.get(6) == 2
+    assert tree.root != before and tree.root != twin_root
+    third = twin.copy()
+    third.set(6, 2)
+    third.set(9, tree.get(9))
+    assert third.root == tree.root
+
+
+def test_hashes_by_levels_in_one_call_each():
+    """Pending writes are hashed a level at a time: one call of the hasher per level and leaf width."""
+    calls = []
+
+    def counting(rows):
+        calls.append(len(rows))
+        return [poseidon(row) for row in rows]
+
+    tree = SparseMerkleTree(3, 4, counting)
+    for index in (0, 5, 17, 63):
+        tree.set_hashed(index, [index, 1])
+    tree.set(40, 7)
+    assert tree.root == full_root({0: poseidon([0, 1]), 5: poseidon([5, 1]), 17: poseidon([17, 1]),
+                                   63: poseidon([63, 1]), 40: 7}, 3, 4)  # fmt: skip
+    assert calls == [4, 5, 4, 1]  # the leaves; nodes 0, 1, 4, 10, 15; 0, 1, 2, 3; the root
+    calls.clear()
+    assert tree.root and tree.path(5) and calls == []  # nothing left to hash
