@@ -27,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.operator_intake import MARKET, percentile
+from benchmarks.operator import MARKET, percentile
 from circuits.exchange.batch import BatchShape
 from circuits.exchange.config import ExchangeConfig
 from circuits.gadgets import eddsa
