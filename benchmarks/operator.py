@@ -26,8 +26,9 @@ arrival to acknowledgement) and HTTP (the first ``--http-orders`` orders and the
 spread over the connections; latency per request as the client sees it). Besides, as yardsticks:
 the compiled signature checks alone and the bare engine alone over the same orders. The venues'
 databases go to the temp dir, or ``--store-dir``: the disk's fsync is part of every acknowledgement.
-``--no-gc`` turns Python's cyclic garbage collector off during the runs, to show its share of the
-latency tail (full collections walk the whole heap).
+The runs use the operator process's collector policy (``rollup/operator/collector.py``: rare
+passes, the loaded heap frozen); ``--no-gc`` turns the cyclic collector off instead, to show
+what share of the latency tail is left to it.
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ from prover.kernels.threads import thread_count
 from rollup.exchange.operations import Order, SignedOrder
 from rollup.matching import MatchingEngine
 from rollup.operator.api_requests import order_json, signature_json
+from rollup.operator.collector import settle_collector
 from rollup.operator.genesis import Genesis
 from rollup.operator.http_api import ApiServer
 from rollup.operator.operator import (
@@ -434,8 +436,8 @@ def measure(args: argparse.Namespace) -> dict[str, object]:
     check_orders([order], [order_key])  # the kernels compiled, or loaded from the cache
     check_messages([cancel_message_inputs(cancel.account, cancel.order_id)], [cancel_key], [cancel.signature])
     warm_up_s = time.perf_counter() - began
-    gc.collect()
-    gc.freeze()  # the prepared requests stand for clients: keep them out of the collector's full passes
+    defaults = gc.get_threshold()
+    settle_collector()  # the venue process's policy; the prepared requests (the clients) are frozen too
     if args.no_gc:
         gc.disable()
     yardsticks = {
@@ -451,6 +453,7 @@ def measure(args: argparse.Namespace) -> dict[str, object]:
     )
     gc.enable()
     gc.unfreeze()
+    gc.set_threshold(*defaults)
     forged = workload.expected.get("refused: bad_signature", 0)
     scale = 1024 if sys.platform != "darwin" else 1024 * 1024  # ru_maxrss is KiB on Linux, bytes on macOS
     return {
@@ -464,7 +467,7 @@ def measure(args: argparse.Namespace) -> dict[str, object]:
         "open_per_account": args.open_per_account,
         "max_batch": args.max_batch,
         "store_dir": str(args.store_dir or tempfile.gettempdir()),
-        "cyclic_gc": not args.no_gc,
+        "cyclic_gc": "off" if args.no_gc else "rollup/operator/collector.py policy",
         "kernel_threads": thread_count(),
         "signature_checks": saturated["counts"].get("refused: bad_signature", 0) == forged > 0,
         "load_average_before": load_before,

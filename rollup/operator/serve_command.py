@@ -41,6 +41,7 @@ def serve(venue_dir: Path, host: str, port: int, tick: float, quiet: bool) -> No
     """Serve the venue's JSON API (docs/http_api.md). The server is the venue's one writer until it
     stops: venue commands that write are refused meanwhile, those that read still work. Admin
     endpoints (deposits, funding ticks) need $ZKCLEAR_ADMIN_TOKEN set."""
+    from rollup.operator.collector import settle_collector
     from rollup.operator.http_api import ApiServer, ListenError
     from rollup.operator.operator import Operator
 
@@ -54,6 +55,7 @@ def serve(venue_dir: Path, host: str, port: int, tick: float, quiet: bool) -> No
         raise BadInput(sqlite_message(venue_dir / "venue.db", error)) from error
     except (OSError, ValueError) as error:
         raise BadInput(" ".join(str(error).split())) from error
+    settle_collector()
     admin = "admin endpoints on" if token else f"admin endpoints off: ${ADMIN_TOKEN_ENV} unset"
     click.echo(f"serving {venue_dir} on {server.url} ({admin}; Ctrl-C or SIGTERM stops)", err=True)
     signal.signal(signal.SIGTERM, stop)
