@@ -118,7 +118,7 @@ def engine_order(signed: SignedOrder, time_in_force: str, post_only: bool, reduc
 
 
 class Operator:
-    snapshot_every = 16  # batches between state snapshots (taken when such a batch is sealed)
+    snapshot_every = 16  # batches between state snapshots (taken when such a batch settles)
 
     def __init__(self, store: Store, genesis: Genesis, liquidator_key: bytes | None = None,
                  prover: Prover | None = None, settlement: Settlement | None = None,
@@ -487,9 +487,6 @@ class Operator:
         self._after[batch_id] = self.state  # its root is taken by the pipeline, off the intake path
         self.sealed_state = self.state
         self.batch = OpenBatch(self.genesis.shape, batch_id + 1)
-        if batch_id % self.snapshot_every == 0:
-            self.store.add_snapshot(batch_id, self.state.root, snapshots.encode(self.state))
-            self.store.prune_snapshots()
         return batch_id
 
     def seal(self) -> int | None:
@@ -520,5 +517,15 @@ class Operator:
                                    self._after[batch_id].root, self.prover, self.settlement)  # fmt: skip
             statuses[batch_id] = status
             if status == "settled":
-                del self._before[batch_id], self._after[batch_id]
+                after = self._after.pop(batch_id)
+                del self._before[batch_id]
+                if batch_id % self.snapshot_every == 0:
+                    self._snapshot(batch_id, after)
         return statuses
+
+    def _snapshot(self, batch_id: int, after: ExchangeState) -> None:
+        """Store the state after a settled batch, here in the pipeline rather than at the seal: its
+        root and encoding take tens of milliseconds, which would stall intake."""
+        with self.store.transaction():
+            self.store.add_snapshot(batch_id, after.root, snapshots.encode(after))
+            self.store.prune_snapshots()

@@ -1,6 +1,7 @@
-"""State snapshots: taken with the seal of every K-th batch; a restart starts from the newest one at
-or before the batch before the oldest unsettled one and reaches the root of a replay from genesis;
-a snapshot that does not rebuild to its root is skipped, and the operations are replayed instead."""
+"""State snapshots: taken when every K-th batch settles (not at its seal, on the intake path); a
+restart starts from the newest one at or before the batch before the oldest unsettled one and
+reaches the root of a replay from genesis; a snapshot that does not rebuild to its root is
+skipped, and the operations are replayed instead."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from tests.operator.venue import GENESIS, LIQUIDATOR, fund, open_venue, signed
 
 @pytest.fixture(scope="module")
 def venue(tmp_path_factory):
-    """Batches 1 and 2 settled (a snapshot after 2), 3 and 4 sealed (a snapshot after 4), an open batch."""
+    """Batches 1 and 2 settled (a snapshot after 2), 3 and 4 sealed (unsettled: none), an open batch."""
     Operator.snapshot_every = 2
     try:
         db = tmp_path_factory.mktemp("snapshots") / "db"
@@ -29,14 +30,15 @@ def venue(tmp_path_factory):
         fund(op, {ALICE: 100_000, BOB: 20_000, DAVE: 5_000, LIQUIDATOR: 100_000})
         op.place(signed(ALICE, 1, False, 1_000, 9))
         op.place(signed(BOB, 1, True, 1_000, 2))
-        op.place(signed(BOB, 2, True, 1_000, 1))  # fills batch 2: sealed, snapshot
-        assert op.run_pipeline() == {1: "settled", 2: "settled"}
+        op.place(signed(BOB, 2, True, 1_000, 1))  # fills batch 2: sealed
+        assert op.store.snapshot_ids(10**9) == []  # sealing takes none
+        assert op.run_pipeline() == {1: "settled", 2: "settled"}  # 2 settles: snapshot
         op.place(signed(DAVE, 1, True, 1_000, 1))
         op.seal()  # 3
         op.place(signed(DAVE, 2, True, 1_000, 1))
-        op.seal()  # 4: snapshot
+        op.seal()  # 4
         op.place(signed(BOB, 3, True, 1_000, 1))  # open
-        assert op.store.snapshot_ids(10**9) == [4, 2]
+        assert op.store.snapshot_ids(10**9) == [2]
         op.close()
     finally:
         Operator.snapshot_every = 16
@@ -63,16 +65,19 @@ def test_a_restart_starts_from_the_newest_usable_snapshot(venue, tmp_path, monke
     assert replayed == later  # batches 1 and 2 came from the snapshot
     assert op.root == replayed_root(op)
     assert sorted(op._before) == [3, 4]
-    assert op.run_pipeline() == {3: "settled", 4: "settled"}  # their states before were right
 
     Operator.snapshot_every = 2
     try:
+        assert op.run_pipeline() == {3: "settled", 4: "settled"}  # their states before were right
+        assert op.store.snapshot_ids(10**9) == [4]  # 4 settled: its snapshot, and 2's is dropped
         op.seal()  # 5
         op.place(signed(DAVE, 3, True, 1_000, 1))
-        op.seal()  # 6: snapshot; 4 is now the newest usable one, 2 is dropped
+        op.seal()  # 6: sealed, not settled
+        assert op.store.snapshot_ids(10**9) == [4]
+        assert op.run_pipeline() == {5: "settled", 6: "settled"}
     finally:
         Operator.snapshot_every = 16
-    assert op.store.snapshot_ids(10**9) == [6, 4]
+    assert op.store.snapshot_ids(10**9) == [6]
     assert Operator.open(db, read_only=True).root == op.root == replayed_root(op)
 
 
