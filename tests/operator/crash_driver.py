@@ -1,6 +1,8 @@
 """A child process for the crash-safety test: runs a fixed plan of commands against the operator at
 DB, resuming after the last command whose effect the store holds, and prints (flushed, one JSON
 object a line) a phase marker before each step and an acknowledgement after each accepted command.
+Orders and cancels go in micro-batches of up to ``GROUP`` (``submit_many``: one group commit), so
+kills land inside group commits too.
 
     python -m tests.operator.crash_driver DB
 
@@ -21,11 +23,13 @@ from circuits.exchange.batch import BatchShape
 from circuits.gadgets import eddsa
 from rollup.exchange.operations import OraclePrice, Order
 from rollup.exchange.transition import BatchResult
-from rollup.operator.operator import Operator, cancel_message
+from rollup.operator.operator import CancelRequest, Operator, Placed, PlaceRequest, cancel_message
 from rollup.operator.store import BatchRow
 from rollup.rejections import OrderRejected
 from tests.exchange.scenario import ALICE, BOB, DAVE, ORACLE_KEY
 from tests.operator.venue import GENESIS, KEYS, LIQUIDATOR, LIQUIDATOR_KEY
+
+GROUP = 3  # most orders and cancels in one micro-batch
 
 
 def plan(seed: int = 7) -> list[tuple]:
@@ -87,15 +91,6 @@ def run(command: tuple, op: Operator) -> None:
             say(phase="intake")
             seq = op.deposit(queue_index, account, eddsa.public_key(KEYS[account]), amount)
             say(ack="deposit", queue_index=queue_index, seq=seq)
-        case ("order", account, order_id, is_buy, price, amount, time_in_force):
-            say(phase="match")
-            signed = Order(account, 0, is_buy, price, amount, order_id, 10_000).sign(KEYS[account])
-            placed = op.place(signed, time_in_force)
-            say(ack="order", key=[account, order_id], fills=list(placed.fill_ids), sealed=list(placed.sealed))
-        case ("cancel", account, order_id):
-            say(phase="intake")
-            op.cancel(account, order_id, eddsa.sign(KEYS[account], cancel_message(account, order_id)))
-            say(ack="cancel", key=[account, order_id])
         case ("oracle", m, price, timestamp):
             say(phase="intake")
             seqs = op.oracle(OraclePrice.signed(ORACLE_KEY, m, price, timestamp))
@@ -117,15 +112,54 @@ class InstantSettlement:
         return True
 
 
+def request(command: tuple) -> PlaceRequest | CancelRequest:
+    match command:
+        case ("order", account, order_id, is_buy, price, amount, time_in_force):
+            signed = Order(account, 0, is_buy, price, amount, order_id, 10_000).sign(KEYS[account])
+            return PlaceRequest(signed, time_in_force)
+        case ("cancel", account, order_id):
+            signature = eddsa.sign(KEYS[account], cancel_message(account, order_id))
+            return CancelRequest(account, order_id, signature)
+    raise ValueError(f"not an intake request: {command}")
+
+
+def submit_group(op: Operator, group: list[tuple]) -> None:
+    """Orders and cancels in one micro-batch (one group commit), each acknowledged after it."""
+    say(phase="match")
+    for command, result in zip(group, op.submit_many([request(c) for c in group]), strict=True):
+        if isinstance(result, OrderRejected):
+            say(refused=str(result.reason))
+        elif isinstance(result, Placed):
+            say(ack="order", key=list(command[1:3]), fills=list(result.fill_ids), sealed=list(result.sealed))
+        else:
+            say(ack="cancel", key=list(command[1:3]))
+
+
+def groups(commands: list[tuple]) -> list[list[tuple]]:
+    """Runs of up to GROUP consecutive orders and cancels, every other command alone."""
+    out: list[list[tuple]] = []
+    for command in commands:
+        intake = command[0] in ("order", "cancel")
+        if intake and out and out[-1][0][0] in ("order", "cancel") and len(out[-1]) < GROUP:
+            out[-1].append(command)
+        else:
+            out.append([command])
+    return out
+
+
 def drive(op: Operator, commands: list[tuple]) -> None:
-    """Run the commands the store does not hold yet, each sealed batch through the pipeline."""
+    """Run the commands the store does not hold yet (orders and cancels in micro-batches), each
+    sealed batch through the pipeline."""
     start = 1 + max((i for i, command in enumerate(commands) if done(op, command)), default=-1)
-    for command in commands[start:]:
+    for group in groups(commands[start:]):
         sealed_before = op.batch.batch_id
-        try:
-            run(command, op)
-        except OrderRejected as refused:
-            say(refused=str(refused.reason))
+        if group[0][0] in ("order", "cancel"):
+            submit_group(op, group)
+        else:
+            try:
+                run(group[0], op)
+            except OrderRejected as refused:
+                say(refused=str(refused.reason))
         if op.batch.batch_id != sealed_before:
             say(phase="apply")
             op.run_pipeline()
