@@ -21,6 +21,7 @@ import pytest
 from rollup.exchange.replay import replay
 from rollup.operator.operator import Operator
 from rollup.operator.records import advance
+from tests.operator.crash_driver import InstantSettlement, drive, plan, stand_in_prover
 from tests.operator.venue import GENESIS, LIQUIDATOR_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -85,8 +86,19 @@ def count(op: Operator, query: str, *args) -> int:
     return op.store.conn.execute(query, args).fetchone()[0]
 
 
+def warm_kernels(tmp_path: Path) -> None:
+    """Run the plan's first micro-batches and batch in this process, so the compiled signature and
+    hashing kernels are in the on-disk cache: a child compiling them (a fresh checkout's cache is
+    empty) would spend every kill window compiling and never reach the later phases."""
+    op = Operator.create(tmp_path / "warm.db", GENESIS, liquidator_key=LIQUIDATOR_KEY,
+                         prover=stand_in_prover, settlement=InstantSettlement())  # fmt: skip
+    drive(op, plan()[:12])
+    op.close()
+
+
 @pytest.mark.slow
 def test_kill_anywhere_loses_nothing_acknowledged(tmp_path):
+    warm_kernels(tmp_path)
     db = tmp_path / "venue.db"
     rng = random.Random(2026)
     lines: list[dict] = []
