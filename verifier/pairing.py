@@ -13,7 +13,8 @@ The twist is y² = x³ + 3/ξ, mapped into E(Fq12) by (x, y) ↦ (x·w², y·w³
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583
 R = 21888242871839275222246405745257275088548364400416034343698204186575808495617
@@ -25,6 +26,7 @@ Fq6 = tuple[Fq2, Fq2, Fq2]
 Fq12 = tuple[Fq6, Fq6]
 G1Affine = tuple[int, int]
 G2Affine = tuple[Fq2, Fq2]
+Point = TypeVar("Point", G1Affine | None, G2Affine | None)
 
 # --- Fq2 ----------------------------------------------------------------------------------------
 
@@ -250,13 +252,18 @@ def g2_add(p: G2Affine | None, q: G2Affine | None) -> G2Affine | None:
     return (x, f2_sub(f2_mul(slope, f2_sub(p[0], x)), p[1]))
 
 
-def g2_multiply(p: G2Affine | None, k: int) -> G2Affine | None:
+def _double_and_add(add: Callable[[Point, Point], Point], p: Point, k: int) -> Point:
+    """k·p by binary double-and-add over ``add`` (None is the identity)."""
     out = None
     for bit in bin(k)[2:]:
-        out = g2_add(out, out)
+        out = add(out, out)
         if bit == "1":
-            out = g2_add(out, p)
+            out = add(out, p)
     return out
+
+
+def g2_multiply(p: G2Affine | None, k: int) -> G2Affine | None:
+    return _double_and_add(g2_add, p, k)
 
 
 def g2_in_subgroup(p: G2Affine) -> bool:
@@ -281,12 +288,7 @@ def g1_add(p: G1Affine | None, q: G1Affine | None) -> G1Affine | None:
 
 
 def g1_multiply(p: G1Affine | None, k: int) -> G1Affine | None:
-    out = None
-    for bit in bin(k)[2:]:
-        out = g1_add(out, out)
-        if bit == "1":
-            out = g1_add(out, p)
-    return out
+    return _double_and_add(g1_add, p, k)
 
 
 def _g2_frobenius(p: G2Affine) -> G2Affine:
