@@ -27,8 +27,8 @@ spread over the connections; latency per request as the client sees it). Besides
 the compiled signature checks alone and the bare engine alone over the same orders. The venues'
 databases go to the temp dir, or ``--store-dir``: the disk's fsync is part of every acknowledgement.
 The runs use the operator process's collector policy (``rollup/operator/collector.py``: rare
-passes, the loaded heap frozen); ``--no-gc`` turns the cyclic collector off instead, to show
-what share of the latency tail is left to it.
+passes, the loaded heap frozen, and the survivors of each micro-batch); ``--no-gc`` turns the
+cyclic collector off instead, to show what share of the latency tail is left to it.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ from prover.kernels.threads import thread_count
 from rollup.exchange.operations import Order, SignedOrder
 from rollup.matching import MatchingEngine
 from rollup.operator.api_requests import order_json, signature_json
-from rollup.operator.collector import settle_collector
+from rollup.operator.collector import freeze_survivors, settle_collector
 from rollup.operator.genesis import Genesis
 from rollup.operator.http_api import ApiServer
 from rollup.operator.operator import (
@@ -281,6 +281,7 @@ def python_api(
             end = min(arrived, i + max_batch)
             results = operator.submit_many(commands[i:end])
             acknowledged = clock() - start
+            freeze_survivors()  # as the venue's operator thread does after each micro-batch
             batch_sizes.append(end - i)
             for k, (command, result) in enumerate(zip(commands[i:end], results, strict=True), start=i):
                 tally(counts, result)
@@ -373,7 +374,8 @@ def over_http(workload: Workload, n_orders: int, n_clients: int, n_processes: in
         connections[account % n_clients].append(request_body(command))
     with tempfile.TemporaryDirectory(dir=store_dir) as scratch:
         began = time.perf_counter()
-        server = ApiServer(lambda: open_funded(Path(scratch) / "venue.db", workload))
+        venue = Path(scratch) / "venue.db"
+        server = ApiServer(lambda: open_funded(venue, workload), after_each=freeze_survivors)
         setup_s = time.perf_counter() - began
         with server:
             server.start()

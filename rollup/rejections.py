@@ -36,3 +36,14 @@ class OrderRejected(Exception):
         self.reason = reason
         self.detail = detail
         self.removed = removed
+
+
+def without_frames(refused: OrderRejected) -> OrderRejected:
+    """The refusal with its traceback (and its causes') dropped. A refusal kept as a result would
+    otherwise hold the frames it passed through, and they hold it: a reference cycle that only
+    the cyclic collector frees, which the venue's process runs rarely (``rollup/operator/collector.py``)."""
+    error: BaseException | None = refused
+    while error is not None:
+        error.__traceback__ = None
+        error = error.__cause__ or error.__context__
+    return refused

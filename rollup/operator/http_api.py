@@ -38,7 +38,7 @@ from rollup.operator.api_requests import (
 )
 from rollup.operator.operator import CancelRequest, IntakeResult, Operator, PlaceRequest
 from rollup.operator.store import BATCH_STATES
-from rollup.rejections import OrderRejected
+from rollup.rejections import OrderRejected, without_frames
 
 log = logging.getLogger("zkclear.http")
 
@@ -67,12 +67,15 @@ class Intake:
 class OperatorThread:
     """One operator, opened and called on a single thread of its own, in arrival order; orders and
     cancels queued back to back go to the operator together (up to ``max_batch``), as one
-    micro-batch committed at once, and each caller gets its own request's result after that commit."""
+    micro-batch committed at once, and each caller gets its own request's result after that commit.
+    ``after_each`` (if given) runs on that thread after each call or micro-batch (the venue's
+    process freezes the survivors out of the collector's passes there: ``collector.py``)."""
 
-    def __init__(self, open_operator: Callable[[], Operator], max_batch: int = INTAKE_BATCH) -> None:
+    def __init__(self, open_operator: Callable[[], Operator], max_batch: int = INTAKE_BATCH,
+                 after_each: Callable[[], None] | None = None) -> None:  # fmt: skip
         if max_batch < 1:
             raise ValueError("max_batch must be positive")
-        self.max_batch = max_batch
+        self.max_batch, self.after_each = max_batch, after_each
         self._jobs: queue.SimpleQueue[Call | Intake | None] = queue.SimpleQueue()  # None: stop
         opened: Future[Operator] = Future()
         self._thread = threading.Thread(target=self._serve, args=(open_operator, opened), name="operator",
@@ -111,6 +114,7 @@ class OperatorThread:
                 return
             if isinstance(job, Call):
                 settle([job.future], lambda fn: [fn(operator)], job.fn)
+                self._after_each()
                 continue
             batch = [job]
             while len(batch) < self.max_batch:
@@ -123,6 +127,11 @@ class OperatorThread:
                     break
                 batch.append(job)
             settle([i.future for i in batch], operator.submit_many, [i.request for i in batch])
+            self._after_each()
+
+    def _after_each(self) -> None:
+        if self.after_each is not None:
+            self.after_each()
 
 
 def settle(futures: list[Future], fn: Callable[[Any], list[Any]], argument: Any) -> None:
@@ -378,6 +387,7 @@ class ApiHandler(BaseHTTPRequestHandler):
         except RequestError as error:
             self._answer(HTTPStatus.BAD_REQUEST, {"error": str(error)})
         except OrderRejected as refused:
+            without_frames(refused)  # the operator's result, raised here: its frames would keep it in a cycle
             reason = refused.reason
             self._answer(HTTPStatus.UNPROCESSABLE_ENTITY,
                          {"error": str(reason), "reason": getattr(reason, "name", str(reason)).lower(),
@@ -463,20 +473,22 @@ class ListenError(OSError):
 class ApiServer(ThreadingHTTPServer):
     """The API over one operator; ``tick_interval`` (seconds) seals batches whose deadline passed;
     ``admin_token`` enables the admin endpoints (deposits, funding ticks) for its bearer; ``max_batch``
-    bounds the orders and cancels committed together."""
+    bounds the orders and cancels committed together; ``after_each`` is the operator thread's
+    (:class:`OperatorThread`)."""
 
     daemon_threads = True
 
     def __init__(self, open_operator: Callable[[], Operator], host: str = "127.0.0.1", port: int = 0,
                  tick_interval: float | None = None, admin_token: str | None = None,
-                 max_batch: int = INTAKE_BATCH) -> None:  # fmt: skip
+                 max_batch: int = INTAKE_BATCH,
+                 after_each: Callable[[], None] | None = None) -> None:  # fmt: skip
         self.admin_token = admin_token
         try:
             super().__init__((host, port), ApiHandler)
         except OSError as error:
             raise ListenError(f"cannot listen on {host}:{port}: {error.strerror or error}") from error
         try:
-            self.operator = OperatorThread(open_operator, max_batch)
+            self.operator = OperatorThread(open_operator, max_batch, after_each)
         except BaseException:
             self.server_close()
             raise

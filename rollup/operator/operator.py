@@ -47,7 +47,7 @@ from rollup.operator.signatures import BatchSignatures, known_verdict
 from rollup.operator.store import OrderRow, Store
 from rollup.operator.validity import account_key, check_order, signature_valid, step
 from rollup.orders import Cancel, Fill, Order, OrderKey, Side, TimeInForce
-from rollup.rejections import OrderRejected
+from rollup.rejections import OrderRejected, without_frames
 
 log = logging.getLogger(__name__)
 
@@ -293,7 +293,7 @@ class Operator:
                         else:
                             results.append(self._cancel(request, next(verdicts)))
                     except OrderRejected as refused:
-                        results.append(refused)
+                        results.append(without_frames(refused))
         return results
 
     def place_many(self, requests: Sequence[PlaceRequest]) -> list[Placed | OrderRejected]:

@@ -41,14 +41,15 @@ def serve(venue_dir: Path, host: str, port: int, tick: float, quiet: bool) -> No
     """Serve the venue's JSON API (docs/http_api.md). The server is the venue's one writer until it
     stops: venue commands that write are refused meanwhile, those that read still work. Admin
     endpoints (deposits, funding ticks) need $ZKCLEAR_ADMIN_TOKEN set."""
-    from rollup.operator.collector import settle_collector
+    from rollup.operator.collector import freeze_survivors, settle_collector
     from rollup.operator.http_api import ApiServer, ListenError
     from rollup.operator.operator import Operator
 
     logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, format="%(asctime)s %(message)s")
     token = admin_token()
     try:
-        server = ApiServer(lambda: Operator.open(venue_dir / "venue.db"), host, port, tick, admin_token=token)
+        venue = venue_dir / "venue.db"
+        server = ApiServer(lambda: Operator.open(venue), host, port, tick, token, after_each=freeze_survivors)
     except ListenError as error:
         raise BadInput(str(error)) from error
     except sqlite3.Error as error:
