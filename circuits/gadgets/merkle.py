@@ -159,26 +159,38 @@ class SparseMerkleTree:
         return self.empty[level] if node is None else node.value
 
     def _rehash(self) -> None:
-        """Hash every node that has no hash yet: the pending leaves, then the levels above in turn."""
-        if self._root is None or self._root.value is not None:
-            return
-        pending: list[list[_Node]] = [[] for _ in range(self.depth + 1)]
-        stack = [(self._root, self.depth)]
+        rehash_trees([self])
+
+
+def rehash_trees(trees: Sequence[SparseMerkleTree]) -> None:
+    """Hash every node of these trees that has no hash yet, a level at a time from the leaves up
+    across all of them: one ``hash_many`` call a level and row width, however many trees (they
+    must share the hasher). Nodes shared by copies are hashed once."""
+    levels: list[list[tuple[_Node, tuple[int, ...]]]] = []  # per level: (node, the tree's empty hashes)
+    seen: set[int] = set()
+    for tree in trees:
+        if tree.hash_many is not trees[0].hash_many:
+            raise ValueError("trees hashed together must share one hasher")
+        if tree._root is None or tree._root.value is not None:
+            continue
+        stack = [(tree._root, tree.depth)]
         while stack:
             node, level = stack.pop()
-            pending[level].append(node)
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            levels.extend([] for _ in range(level + 1 - len(levels)))
+            levels[level].append((node, tree.empty))
             if level:
                 stack.extend((c, level - 1) for c in node.children if c is not None and c.value is None)
-        by_width: dict[int, list[_Node]] = {}
-        for leaf in pending[0]:
-            by_width.setdefault(len(leaf.inputs), []).append(leaf)
-        for leaves in by_width.values():
-            for leaf, value in zip(leaves, self.hash_many([leaf.inputs for leaf in leaves]), strict=True):
-                leaf.value = value
-        for level in range(1, self.depth + 1):
-            nodes = pending[level]
-            rows = [[self._value(c, level - 1) for c in node.children] for node in nodes]
-            for node, value in zip(nodes, self.hash_many(rows), strict=True):
+    for level, entries in enumerate(levels):
+        by_width: dict[int, list[tuple[_Node, Sequence[int]]]] = {}
+        for node, empty in entries:
+            below = empty[level - 1] if level else 0
+            row = node.inputs if level == 0 else [below if c is None else c.value for c in node.children]
+            by_width.setdefault(len(row), []).append((node, row))
+        for group in by_width.values():
+            for (node, _), value in zip(group, trees[0].hash_many([row for _, row in group]), strict=True):
                 node.value = value
 
 

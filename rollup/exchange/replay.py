@@ -34,7 +34,7 @@ class _Replay:
     def account(self, index: int) -> tuple[Account, dict]:
         """The account and its fields as signed ints, funding settled."""
         account = self.state.account(index)
-        v = account.values
+        v = account.fields
         fields = {
             "pk_x": v.pk_x, "pk_y": v.pk_y, "nonce": v.nonce, "collateral": signed(v.collateral),
             "isolated": v.isolated, "positions": [signed(p) for p in v.positions],
@@ -51,8 +51,8 @@ class _Replay:
         positions = tuple(p % FR for p in fields["positions"])
         funding = tuple(i % FR for i in fields["funding"])
         values = AccountVar(fields["pk_x"], fields["pk_y"], fields["nonce"], fields["collateral"] % FR,
-                            fields["isolated"], account.orders.root, positions, funding)  # fmt: skip
-        self.state.put(index, replace(account, values=values))
+                            fields["isolated"], account.fields.orders_root, positions, funding)  # fmt: skip
+        self.state.put(index, replace(account, fields=values))
 
     def fill(self, account: Account, order_id: int, size: int) -> Account:
         slot = order_id % 4**self.config.order_depth

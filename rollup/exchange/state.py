@@ -3,7 +3,9 @@ fill slots, and the global state (markets, insurance fund, oracle key, deposits 
 
 Only the batch transition and the replay of records write it; the hashes are the circuit's
 (``circuits/exchange/state_vars.py``), computed by the compiled hasher (``hashing.py``) when a root
-or a path is read. Accounts are values: a state's copy shares them, and a write stores a new one.
+or a path is read: the fill-slot trees of every account written since, then its leaf, then the
+accounts tree, each level of all of them in one call. Accounts are values: a state's copy shares
+them, and a write stores a new one.
 """
 
 from __future__ import annotations
@@ -11,13 +13,14 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from circuits.exchange.config import AMOUNT_BITS, PPM, TIME_BITS, ExchangeConfig
 from circuits.exchange.rules import ORDER_SLOT_SHIFT
 from circuits.exchange.state_vars import MARKET_FIELDS, AccountVar, GlobalVar, state_root
 from circuits.field import FR
 from circuits.gadgets.babyjub import Point
-from circuits.gadgets.merkle import SparseMerkleTree
+from circuits.gadgets.merkle import SparseMerkleTree, rehash_trees
 from rollup.exchange.hashing import poseidon_one, poseidon_rows
 
 
@@ -27,14 +30,26 @@ def signed(value: int) -> int:
     return value - FR if value > FR // 2 else value
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Account:
     """An account's leaf fields, its fill-slot tree and the slots' (order id, filled) contents.
-    Never changed in place (states share accounts): :meth:`with_fill` and ``replace`` make new ones."""
+    Never changed in place (states share accounts): :meth:`with_fill` and ``replace`` make new ones.
 
-    values: AccountVar
+    ``fields`` are the leaf's fields as written, with ``orders_root`` None where the fill-slot
+    tree changed since: a fill then costs no hashing. :attr:`values` are the leaf's exact fields
+    (taking the fill-slot root); read ``fields`` for everything but the root.
+    """
+
+    fields: AccountVar
     orders: SparseMerkleTree
     fills: Mapping[int, tuple[int, int]] = field(default_factory=dict)
+
+    @cached_property
+    def values(self) -> AccountVar:
+        """The leaf's fields, the fill-slot tree's root included."""
+        if self.fields.orders_root is None:
+            return self.fields.replace(orders_root=self.orders.root)
+        return self.fields
 
     @classmethod
     def empty(cls, config: ExchangeConfig) -> Account:
@@ -47,18 +62,19 @@ class Account:
         return self.fills.get(slot, (0, 0))
 
     def with_fill(self, slot: int, order_id: int, filled: int) -> Account:
-        """This account with fill slot ``slot`` holding ``(order_id, filled)`` (leaf fields unchanged)."""
+        """This account with fill slot ``slot`` holding ``(order_id, filled)`` (other fields unchanged)."""
         orders = self.orders.copy()
         orders.set(slot, order_id * ORDER_SLOT_SHIFT + filled)
-        return Account(self.values, orders, {**self.fills, slot: (order_id, filled)})
+        fills = {**self.fills, slot: (order_id, filled)}
+        return Account(self.fields.replace(orders_root=None), orders, fills)
 
     @property
     def position(self) -> tuple[int, ...]:
-        return tuple(signed(p) for p in self.values.positions)
+        return tuple(signed(p) for p in self.fields.positions)
 
     @property
     def collateral(self) -> int:
-        return signed(self.values.collateral)
+        return signed(self.fields.collateral)
 
 
 def check_market(market: dict[str, int]) -> None:
@@ -91,7 +107,8 @@ class ExchangeState:
         if not 0 <= insurance < 1 << AMOUNT_BITS:
             raise ValueError("the insurance fund must fit 64 bits")
         self.config = config
-        self.tree = SparseMerkleTree(config.account_depth, 4, poseidon_rows)
+        self._tree = SparseMerkleTree(config.account_depth, 4, poseidon_rows)
+        self._unhashed: dict[int, Account] = {}  # accounts written since the tree's leaves were
         self.accounts: dict[int, Account] = {}
         self.globals = GlobalVar(
             tuple({f: m[f] % FR for f in MARKET_FIELDS} for m in markets), insurance, *oracle_key, 0
@@ -102,8 +119,20 @@ class ExchangeState:
         place) are shared."""
         twin = copy.copy(self)
         twin.accounts = dict(self.accounts)
-        twin.tree = self.tree.copy()
+        twin._tree = self._tree.copy()
+        twin._unhashed = dict(self._unhashed)
         return twin
+
+    @property
+    def tree(self) -> SparseMerkleTree:
+        """The accounts tree, every account written so far in its leaf: the fill-slot trees of those
+        written since the last read are hashed together first, one call a level for all."""
+        if self._unhashed:
+            pending, self._unhashed = self._unhashed, {}
+            rehash_trees([account.orders for account in pending.values()])
+            for index, account in pending.items():
+                self._tree.set_hashed(index, account.values.flat())
+        return self._tree
 
     @property
     def root(self) -> int:
@@ -115,7 +144,7 @@ class ExchangeState:
     def put(self, index: int, account: Account) -> None:
         """Store ``account`` at ``index``; its leaf is hashed when the root or a path is next read."""
         self.accounts[index] = account
-        self.tree.set_hashed(index, account.values.flat())
+        self._unhashed[index] = account
 
     def write(self, index: int, values: AccountVar, fill: tuple[int, int, int] | None) -> None:
         """Store an account's new leaf (and fill slot ``(slot, order id, filled)``)."""
@@ -124,7 +153,7 @@ class ExchangeState:
             account = account.with_fill(*fill)
         if account.orders.root != values.orders_root:
             raise AssertionError("the circuit's orders root differs from the fill-slot tree")
-        self.put(index, replace(account, values=values))
+        self.put(index, replace(account, fields=values))
 
     def market(self, index: int) -> dict[str, int]:
         market = dict(self.globals.markets[index])

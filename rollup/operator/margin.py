@@ -21,7 +21,7 @@ def settled_collateral(state: ExchangeState, index: int) -> int:
     account = state.account(index)
     paid = sum(
         position * (state.market(m)["funding_index"] - signed(settled))
-        for m, (position, settled) in enumerate(zip(account.position, account.values.funding, strict=True))
+        for m, (position, settled) in enumerate(zip(account.position, account.fields.funding, strict=True))
     )
     return account.collateral - paid
 

@@ -419,7 +419,7 @@ class Operator:
         """Queue a signed withdrawal. ``nonce``, if given, is the one the client signed over: a stale
         one is refused as BAD_NONCE (its signature could not verify against the account's nonce)."""
         if nonce is not None:
-            current = self.state.account(op.account).values.nonce
+            current = self.state.account(op.account).fields.nonce
             account_key(self.state, op.account)  # an unknown account is named as such first
             if nonce != current:
                 raise OpRefused(Refusal.BAD_NONCE, f"account {op.account} is at nonce {current}, not {nonce}")

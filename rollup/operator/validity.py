@@ -67,8 +67,8 @@ def account_key(state: ExchangeState, index: int, party: str | None = None) -> P
     """The key of an account that exists (has received a deposit)."""
     if index not in state.accounts:
         raise OpRefused(Refusal.UNKNOWN_ACCOUNT, f"account {index}", party)
-    values = state.account(index).values
-    return (values.pk_x, values.pk_y)
+    fields = state.account(index).fields
+    return (fields.pk_x, fields.pk_y)
 
 
 def check_market(state: ExchangeState, market: int) -> dict[str, int]:
@@ -85,7 +85,7 @@ def check_order(state: ExchangeState, signed: SignedOrder, fill: int = 0, party:
     pk = account_key(state, order.account, party)
     if not order_signature_valid(signed, pk):
         raise OpRefused(Refusal.BAD_SIGNATURE, f"order {order.order_id} of account {order.account}", party)
-    isolated = state.account(order.account).values.isolated
+    isolated = state.account(order.account).fields.isolated
     if isolated not in (0, order.market + 1):
         raise OpRefused(Refusal.ISOLATED_MARKET, f"account {order.account}", party)
     if not market["price_time"] < order.expiry < 1 << TIME_BITS:
@@ -213,7 +213,7 @@ def check_deposit(state: ExchangeState, op: Deposit) -> ExchangeState:
 
 def check_withdraw(state: ExchangeState, op: Withdraw) -> ExchangeState:
     pk = account_key(state, op.account)
-    nonce = state.account(op.account).values.nonce
+    nonce = state.account(op.account).fields.nonce
     if not (0 <= op.amount < 1 << AMOUNT_BITS and 0 <= op.recipient < 1 << 160):
         raise OpRefused(Refusal.OUT_OF_RANGE, f"amount {op.amount}, recipient {op.recipient:#x}")
     if not signature_valid(Withdraw.message(op.account, op.recipient, op.amount, nonce), op.signature, pk):

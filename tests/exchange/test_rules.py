@@ -154,7 +154,7 @@ def test_forged_account_balance(funded):
     """Value from nothing: an operator inflating an account's collateral is caught by the Merkle proof."""
     forged = funded.copy()
     account = forged.accounts[BOB]  # the leaf changes, the tree keeps the honest one
-    forged.accounts[BOB] = dataclasses.replace(account, values=account.values.replace(collateral=10**9))
+    forged.accounts[BOB] = dataclasses.replace(account, fields=account.values.replace(collateral=10**9))
     rejected(forged, TRADE, [trade(size=60, amount=60)], "merkle root")
 
 

@@ -11,6 +11,7 @@ from circuits.gadgets.merkle import (
     assert_membership,
     merkle_root_var,
     merkle_update_var,
+    rehash_trees,
     root_from_path,
 )
 from circuits.gadgets.poseidon import poseidon
@@ -253,3 +254,36 @@ def test_hashes_by_levels_in_one_call_each():
     assert calls == [4, 5, 4, 1]  # the leaves; nodes 0, 1, 4, 10, 15; 0, 1, 2, 3; the root
     calls.clear()
     assert tree.root and tree.path(5) and calls == []  # nothing left to hash
+
+
+def test_trees_hashed_together_take_one_call_a_level_and_equal_each_alone():
+    """Several trees (of other depths, one a copy sharing pending nodes) hashed together: the roots
+    each would have alone, one hasher call per level for all of them, shared nodes hashed once."""
+    calls = []
+
+    def counting(rows):
+        calls.append(len(rows))
+        return [poseidon(row) for row in rows]
+
+    first, second = SparseMerkleTree(2, 4, counting), SparseMerkleTree(3, 4, counting)
+    first.set(1, 11)
+    first.set(14, 12)
+    second.set(60, 13)
+    twin = first.copy()  # shares first's pending nodes
+    twin.set(2, 14)
+    rehash_trees([first, second, twin])
+    assert calls == [4, 3, 1]  # level 1: first's 2 (one shared with twin), twin's new 1, second's 1; level
+    # 2: first's root, twin's root, second's node; level 3: second's root
+    assert first.root == full_root({1: 11, 14: 12}, 2, 4)
+    assert twin.root == full_root({1: 11, 14: 12, 2: 14}, 2, 4)
+    assert second.root == full_root({60: 13}, 3, 4)
+    assert calls == [4, 3, 1]  # nothing was left to hash
+
+
+def test_trees_hashed_together_must_share_a_hasher():
+    native = SparseMerkleTree(2, 4)
+    other = SparseMerkleTree(2, 4, lambda rows: [poseidon(row) for row in rows])
+    native.set(0, 1)
+    other.set(0, 1)
+    with pytest.raises(ValueError, match="one hasher"):
+        rehash_trees([native, other])
