@@ -227,6 +227,7 @@ def sign(plan: list[PlannedOrder | PlannedCancel], keys: list[bytes]) -> list[Pl
 def open_funded(path: Path, workload: Workload) -> Operator:
     """A fresh venue at ``path`` where every account has deposited (through the operator)."""
     operator = Operator.create(path, workload.genesis)
+    operator.store.checkpoint_in_background()  # as `zkclear serve` does
     for index, pk in enumerate(public_keys(workload.keys)):
         operator.deposit(index, index + 1, pk, COLLATERAL)
     return operator

@@ -7,11 +7,15 @@ import os
 import signal
 import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from cli_commands.common import BadInput
 from cli_commands.venue import sqlite_message, venue_option
+
+if TYPE_CHECKING:
+    from rollup.operator.operator import Operator
 
 ADMIN_TOKEN_ENV = "ZKCLEAR_ADMIN_TOKEN"
 MIN_ADMIN_TOKEN = 16
@@ -43,13 +47,12 @@ def serve(venue_dir: Path, host: str, port: int, tick: float, quiet: bool) -> No
     endpoints (deposits, funding ticks) need $ZKCLEAR_ADMIN_TOKEN set."""
     from rollup.operator.collector import freeze_survivors, settle_collector
     from rollup.operator.http_api import ApiServer, ListenError
-    from rollup.operator.operator import Operator
 
     logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, format="%(asctime)s %(message)s")
     token = admin_token()
     try:
         venue = venue_dir / "venue.db"
-        server = ApiServer(lambda: Operator.open(venue), host, port, tick, token, after_each=freeze_survivors)
+        server = ApiServer(lambda: open_served(venue), host, port, tick, token, after_each=freeze_survivors)
     except ListenError as error:
         raise BadInput(str(error)) from error
     except sqlite3.Error as error:
@@ -66,6 +69,15 @@ def serve(venue_dir: Path, host: str, port: int, tick: float, quiet: bool) -> No
         pass
     finally:
         server.close()
+
+
+def open_served(venue: Path) -> Operator:
+    """The venue's operator, its log checkpointed off the commits, as a long-running writer's should be."""
+    from rollup.operator.operator import Operator
+
+    operator = Operator.open(venue)
+    operator.store.checkpoint_in_background()
+    return operator
 
 
 def stop(signum: int, frame: object) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from rollup.exchange.operations import Operation, SignedOrder
 from rollup.operator import codec
+from rollup.operator.checkpointer import INTERVAL_S, WalCheckpointer
 from rollup.operator.migrations import MIGRATIONS, NotAVenue, check_venue, migrate
 from rollup.operator.venue_lock import VenueLock
 
@@ -102,6 +103,7 @@ class Store:
     def __init__(self, conn: sqlite3.Connection, lock: VenueLock | None) -> None:
         self.conn = conn
         self.lock = lock  # None: a read-only snapshot
+        self.checkpointer: WalCheckpointer | None = None
 
     @classmethod
     def open(cls, path: str | Path, create: bool = True) -> Store:
@@ -136,8 +138,20 @@ class Store:
 
         return cls(_connect(path, "ro", prepare), None)
 
+    def checkpoint_in_background(self, interval: float = INTERVAL_S) -> None:
+        """Checkpoint the log on a thread of its own instead of in the commits that pass 1,000 pages
+        (``checkpointer.py``): for a writer that runs long, as ``zkclear serve`` does."""
+        if self.lock is None:
+            raise StoreError("the venue was opened read-only")
+        if self.checkpointer is None:
+            self.conn.execute("PRAGMA wal_autocheckpoint = 0")
+            path = self.conn.execute("PRAGMA database_list").fetchone()[2]
+            self.checkpointer = WalCheckpointer(path, interval)
+
     def close(self) -> None:
         """Close the connection and give up the writer lock (once; again does nothing)."""
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
         self.conn.close()
         if self.lock is not None:
             self.lock.release()

@@ -1,0 +1,68 @@
+"""Background checkpoints: a serving venue's commits no longer copy the log into the database
+themselves; a second connection does, and what it copied is in the database file; nothing is lost
+across a close and reopen; a read-only store cannot start one."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+
+from rollup.operator.checkpointer import WalCheckpointer
+from rollup.operator.store import Store, StoreError
+
+
+def write_rows(store: Store, count: int) -> None:
+    for k in range(count):
+        with store.transaction():
+            store.set_meta(f"row-{k}", "x" * 2_000)
+
+
+def in_database_file(path: Path, key: str) -> bool:
+    """Whether the database file itself (the log ignored) holds ``key``: the log was copied into it."""
+    conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro&immutable=1", uri=True)
+    try:
+        return conn.execute("SELECT 1 FROM meta WHERE key = ?", (key,)).fetchone() is not None
+    finally:
+        conn.close()
+
+
+def wait_for_checkpoints(checkpointer: WalCheckpointer, count: int) -> None:
+    deadline = time.monotonic() + 10
+    target = checkpointer.checkpoints + count
+    while checkpointer.checkpoints < target:
+        assert time.monotonic() < deadline, "no background checkpoint ran"
+        time.sleep(0.01)
+
+
+def test_commits_leave_the_log_to_the_background_checkpoints(tmp_path):
+    store = Store.open(tmp_path / "db")
+    store.checkpoint_in_background(interval=0.02)
+    assert store.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+    write_rows(store, 600)  # more than the 1,000 pages at which a commit would checkpoint itself
+    wait_for_checkpoints(store.checkpointer, 2)
+    assert in_database_file(tmp_path / "db", "row-599")
+    store.close()
+    reopened = Store.open(tmp_path / "db")
+    assert reopened.get_meta("row-599") == "x" * 2_000 and reopened.get_meta("row-0") == "x" * 2_000
+
+
+def test_without_checkpoints_the_log_keeps_the_commits_from_the_database_file(tmp_path):
+    """The control: the rows reach the file only through a checkpoint."""
+    store = Store.open(tmp_path / "db")
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the schema into the file
+    store.conn.execute("PRAGMA wal_autocheckpoint = 0")
+    write_rows(store, 50)
+    assert not in_database_file(tmp_path / "db", "row-49")
+    assert store.get_meta("row-49") == "x" * 2_000
+
+
+def test_a_read_only_store_does_not_checkpoint_and_intervals_are_positive(tmp_path):
+    Store.open(tmp_path / "db").close()
+    reader = Store.open_read_only(tmp_path / "db")
+    with pytest.raises(StoreError, match="read-only"):
+        reader.checkpoint_in_background()
+    with pytest.raises(ValueError, match="positive"):
+        WalCheckpointer(tmp_path / "db", interval=0)
