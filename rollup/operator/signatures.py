@@ -80,9 +80,8 @@ def check_messages(inputs: Sequence[Sequence[int]], keys: Sequence[Point | None]
                    signatures: Sequence[Signature]) -> list[bool]:  # fmt: skip
     """Whether each ``signatures[i]`` signs ``poseidon(inputs[i])`` (rows of one width, taken mod r)
     under ``keys[i]`` (None: refused), by the circuit's rules, in one compiled pass."""
-    from rollup.sigcheck.orders import shared_key_tables
     from rollup.sigcheck.poseidon import poseidon_many
-    from rollup.sigcheck.verify import CHUNK, signature_rows, verify_rows
+    from rollup.sigcheck.verify import CHUNK
 
     if not len(inputs) == len(keys) == len(signatures):
         raise ValueError("need one key and one signature per message")
@@ -100,7 +99,19 @@ def check_messages(inputs: Sequence[Sequence[int]], keys: Sequence[Point | None]
     if any(len(row) != width for row in inputs):
         raise ValueError("every message must have as many inputs")
     limbs = ints_to_limbs([v % FR for row in inputs for v in row]).reshape(len(inputs), width, 4)
-    messages = limbs_to_ints(poseidon_many(limbs))
+    return verify_messages(limbs_to_ints(poseidon_many(limbs)), keys, signatures)
+
+
+def verify_messages(messages: Sequence[int], keys: Sequence[Point | None],
+                    signatures: Sequence[Signature]) -> list[bool]:  # fmt: skip
+    """Whether each ``signatures[i]`` signs the message hash ``messages[i]`` under ``keys[i]`` (None:
+    refused), by the circuit's rules, compiled, with the intake's shared key tables (at most
+    ``CHUNK`` at a time)."""
+    from rollup.sigcheck.orders import shared_key_tables
+    from rollup.sigcheck.verify import CHUNK, signature_rows, verify_rows
+
+    if len(messages) > CHUNK:
+        raise ValueError(f"at most {CHUNK} messages at a time")
     rows, unencodable = signature_rows(messages, [key or (0, 0) for key in keys], signatures)
     tables = shared_key_tables()
     with tables.lock:

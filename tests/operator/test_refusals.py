@@ -20,7 +20,7 @@ from rollup.operator.validity import step
 from rollup.orders import CancelReason
 from rollup.rejections import OrderRejected, RejectReason
 from tests.exchange.scenario import ALICE, ALICE_KEY, BOB, BOB_KEY, CAROL, CAROL_KEY, ORACLE_KEY, market
-from tests.operator.venue import GENESIS, fund, open_venue, signed
+from tests.operator.venue import GENESIS, fund, open_venue, signed, with_shape
 
 
 @pytest.fixture
@@ -152,3 +152,38 @@ def test_the_native_margin_check_agrees_with_the_circuit(venue):
                 step(state, trade)
             with pytest.raises(UnsatisfiedConstraint, match="margin"):
                 apply_batch(state, shape, [trade])
+
+
+def test_oracle_prices_and_withdrawals_are_verified_compiled_with_the_circuits_rules(tmp_path, monkeypatch):
+    """Oracle prices and withdrawals are checked by the compiled verifier (not the ~80 ms native
+    one), which refuses what the circuit refuses: another key's signature, a changed field, a key of
+    small order."""
+
+    def native(*args):
+        raise AssertionError("a signature was verified natively")
+
+    venue = open_venue(tmp_path / "db", with_shape(("oracle", "deposit", "withdraw", "withdraw")))
+    fund(venue, {ALICE: 10_000})
+    monkeypatch.setattr(eddsa, "verify", native)
+    price = OraclePrice.signed(ORACLE_KEY, 0, 1_010, 150)
+    with pytest.raises(OpRefused) as caught:
+        venue.oracle(OraclePrice.signed(ALICE_KEY, 0, 1_010, 150))
+    assert caught.value.reason == Refusal.BAD_SIGNATURE
+    with pytest.raises(OpRefused) as caught:
+        venue.oracle(replace(price, price=1_020))
+    assert caught.value.reason == Refusal.BAD_SIGNATURE
+    venue.oracle(price)
+    assert venue.state.market(0)["price"] == 1_010
+
+    with pytest.raises(OpRefused) as caught:
+        venue.withdraw(Withdraw.signed(BOB_KEY, ALICE, 0xBEEF, 100, 0))
+    assert caught.value.reason == Refusal.BAD_SIGNATURE
+    venue.withdraw(Withdraw.signed(ALICE_KEY, ALICE, 0xBEEF, 100, 0))
+    assert venue.state.account(ALICE).collateral == 10_000 - 100
+
+    weak_key = (0, FR - 1)  # order 2: R8 = S·B8 satisfies the native equation for any message
+    venue.deposit(1, CAROL, weak_key, 1_000)
+    forged = Withdraw(CAROL, 0xBEEF, 100, Signature(babyjub.mul(babyjub.BASE8, 5), 5))
+    with pytest.raises(OpRefused) as caught:
+        venue.withdraw(forged)
+    assert caught.value.reason == Refusal.BAD_SIGNATURE
