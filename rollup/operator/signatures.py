@@ -1,11 +1,11 @@
 """Signature checks of order intake: the orders and cancels of a micro-batch verified in one
 compiled pass (``rollup.sigcheck``, by the batch circuit's rules), and the verdicts on orders
 remembered, so the per-order checks of validity.py (at the door, and again at each fill) need not
-verify natively (about 80 ms a signature).
+verify each signature again, one call at a time.
 
 A verdict is remembered under the exact signed order (every field its message hashes, and the
 signature) together with the key it was checked against; ``validity.check_order`` uses it only
-when the state holds that same key for the account, and verifies natively otherwise.
+when the state holds that same key for the account, and verifies that signature alone otherwise.
 """
 
 from __future__ import annotations

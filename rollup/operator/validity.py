@@ -57,7 +57,7 @@ def signature_valid(message: int, signature: Signature, pk: Point) -> bool:
 
 def order_signature_valid(signed: SignedOrder, pk: Point) -> bool:
     """The verdict of the intake's batch check on this exact signed order under this key
-    (signatures.py), or the native check when that batch check did not see them."""
+    (signatures.py), or :func:`signature_valid` when that batch check did not see them."""
     verdict = known_verdict(signed, pk)
     return signature_valid(signed.order.message(), signed.signature, pk) if verdict is None else verdict
 
