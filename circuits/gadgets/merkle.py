@@ -9,7 +9,6 @@ binary level of capacity against 242 for arity 2 (Poseidon(4) is 297 constraints
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -102,7 +101,9 @@ class SparseMerkleTree:
 
     def copy(self) -> SparseMerkleTree:
         """An independent tree with the same leaves, sharing the (unchangeable) nodes."""
-        return copy.copy(self)
+        twin = object.__new__(SparseMerkleTree)  # every fill copies a tree: skip copy.copy's protocol
+        twin.__dict__.update(self.__dict__)
+        return twin
 
     def node(self, level: int, position: int) -> int:
         self._rehash()

@@ -7,8 +7,6 @@ the proof committed to, for every record type.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from circuits.exchange.config import PPM
 from circuits.exchange.state_vars import AccountVar
 from circuits.field import FR
@@ -52,7 +50,7 @@ class _Replay:
         funding = tuple(i % FR for i in fields["funding"])
         values = AccountVar(fields["pk_x"], fields["pk_y"], fields["nonce"], fields["collateral"] % FR,
                             fields["isolated"], account.fields.orders_root, positions, funding)  # fmt: skip
-        self.state.put(index, replace(account, fields=values))
+        self.state.put(index, Account(values, account.orders, account.fills))
 
     def fill(self, account: Account, order_id: int, size: int) -> Account:
         slot = order_id % 4**self.config.order_depth

@@ -10,7 +10,6 @@ them, and a write stores a new one.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -65,8 +64,9 @@ class Account:
         """This account with fill slot ``slot`` holding ``(order_id, filled)`` (other fields unchanged)."""
         orders = self.orders.copy()
         orders.set(slot, order_id * ORDER_SLOT_SHIFT + filled)
-        fills = {**self.fills, slot: (order_id, filled)}
-        return Account(self.fields.replace(orders_root=None), orders, fills)
+        f = self.fields
+        fields = AccountVar(f.pk_x, f.pk_y, f.nonce, f.collateral, f.isolated, None, f.positions, f.funding)
+        return Account(fields, orders, {**self.fills, slot: (order_id, filled)})
 
     @property
     def position(self) -> tuple[int, ...]:
@@ -117,7 +117,8 @@ class ExchangeState:
     def copy(self) -> ExchangeState:
         """An independent state: the account map is copied; accounts and tree nodes (never changed in
         place) are shared."""
-        twin = copy.copy(self)
+        twin = object.__new__(ExchangeState)  # one per checked trade: skip copy.copy's protocol
+        twin.__dict__.update(self.__dict__)
         twin.accounts = dict(self.accounts)
         twin._tree = self._tree.copy()
         twin._unhashed = dict(self._unhashed)
