@@ -32,32 +32,39 @@ from tests.operator.venue import GENESIS, KEYS, LIQUIDATOR, LIQUIDATOR_KEY
 GROUP = 3  # most orders and cancels in one micro-batch
 
 
-def plan(seed: int = 7) -> list[tuple]:
-    """Deposits; Dave's big long; resting orders of Alice and Bob around 1,000, each cancelled two
-    orders later, and every ninth an immediate-or-cancel order that crosses; a price drop to 900
-    that makes Dave liquidatable; explicit seals."""
+ROUNDS = 3  # every phase stays ahead of each of the test's trials, however fast the operator runs
+
+
+def plan(seed: int = 7, rounds: int = ROUNDS) -> list[tuple]:
+    """Deposits; Dave's big long; then ``rounds`` rounds of: a deposit, resting orders of Alice and
+    Bob around 1,000, each cancelled two orders later, and every ninth an immediate-or-cancel order
+    that crosses; an oracle price (the first drops to 900 and makes Dave liquidatable); explicit
+    seals."""
     rng = random.Random(seed)
     commands: list[tuple] = [("deposit", q, account, amount) for q, (account, amount) in enumerate(
         [(ALICE, 100_000), (BOB, 20_000), (DAVE, 3_000), (LIQUIDATOR, 200_000)])]  # fmt: skip
     commands += [("order", DAVE, 1, True, 1_000, 25, "GTC"), ("order", ALICE, 1, False, 1_000, 25, "GTC"),
                  ("seal",)]  # fmt: skip
     open_ids: dict[int, list[int]] = {ALICE: [], BOB: []}
-    for i in range(24):
-        account = (ALICE, BOB)[i % 2]
-        order_id = 2 + i // 2
-        is_buy = rng.random() < 0.5
-        if i % 9 == 8:
-            commands.append(("order", account, order_id, is_buy, 1_030 if is_buy else 970, 3, "IOC"))
-        else:
-            price = 980 - 10 * rng.randint(0, 2) if is_buy else 1_020 + 10 * rng.randint(0, 2)
-            commands.append(("order", account, order_id, is_buy, price, rng.randint(1, 3), "GTC"))
-            open_ids[account].append(order_id)
-        if len(open_ids[account]) > 2:
-            commands.append(("cancel", account, open_ids[account].pop(0)))
-        if i == 13:
-            commands.append(("oracle", 0, 900, 200))
-        if i % 8 == 7:
-            commands.append(("seal",))
+    for r in range(rounds):
+        if r:
+            commands.append(("deposit", 3 + r, (ALICE, BOB)[r % 2], 1_000))
+        for i in range(24):
+            account = (ALICE, BOB)[i % 2]
+            order_id = 2 + (24 * r + i) // 2
+            is_buy = rng.random() < 0.5
+            if i % 9 == 8:
+                commands.append(("order", account, order_id, is_buy, 1_030 if is_buy else 970, 3, "IOC"))
+            else:
+                price = 980 - 10 * rng.randint(0, 2) if is_buy else 1_020 + 10 * rng.randint(0, 2)
+                commands.append(("order", account, order_id, is_buy, price, rng.randint(1, 3), "GTC"))
+                open_ids[account].append(order_id)
+            if len(open_ids[account]) > 2:
+                commands.append(("cancel", account, open_ids[account].pop(0)))
+            if i == 13:
+                commands.append(("oracle", 0, 900 + 10 * (r % 2), 200 + r))
+            if i % 8 == 7:
+                commands.append(("seal",))
     return [*commands, ("seal",)]
 
 
