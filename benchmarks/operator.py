@@ -24,8 +24,10 @@ Runs, each on a fresh venue: saturated (everything queued at the start, micro-ba
 arrival to acknowledgement) and HTTP (the first ``--http-orders`` orders and their cancels from
 ``--http-clients`` keep-alive connections in ``--http-processes`` client processes, accounts
 spread over the connections; latency per request as the client sees it). Besides, as yardsticks:
-the compiled signature checks alone and the bare engine alone over the same orders. The venues'
-databases go to the temp dir, or ``--store-dir``: the disk's fsync is part of every acknowledgement.
+the compiled signature checks alone and the bare engine alone over the same orders, and the
+store's disk alone (4 KiB written and fsynced). The venues' databases go to the temp dir, or
+``--store-dir``: the disk's fsync is part of every acknowledgement. The venues checkpoint their
+log in the background (``Store.checkpoint_in_background``), as ``zkclear serve`` does.
 The runs use the operator process's collector policy (``rollup/operator/collector.py``: rare
 passes, the loaded heap frozen, and the survivors of each micro-batch); ``--no-gc`` turns the
 cyclic collector off instead, to show what share of the latency tail is left to it.
@@ -416,6 +418,20 @@ def signatures_alone(workload: Workload, max_batch: int) -> dict[str, float]:
     return {"orders_per_second": len(orders) / (time.perf_counter() - started)}
 
 
+def disk_fsync(store_dir: Path | None, count: int = 1_000) -> dict[str, float]:
+    """The store's disk alone: 4 KiB appended and ``fsync``ed, ``count`` times (what every
+    acknowledgement waits for at least once, in its micro-batch's commit)."""
+    times = []
+    with tempfile.NamedTemporaryFile(dir=store_dir) as probe:
+        for _ in range(count):
+            probe.write(b"\0" * 4096)
+            probe.flush()
+            started = time.perf_counter()
+            os.fsync(probe.fileno())
+            times.append(time.perf_counter() - started)
+    return latency_figures(times)
+
+
 def engine_alone(workload: Workload) -> dict[str, float]:
     """The bare matching engine's submits while the clients planned the workload (no signatures, no state)."""
     ordered = sorted(workload.engine_submit_ns)
@@ -446,6 +462,7 @@ def measure(args: argparse.Namespace) -> dict[str, object]:
     yardsticks = {
         "signatures_alone": signatures_alone(workload, args.max_batch),
         "engine_alone": engine_alone(workload),
+        "disk_fsync": disk_fsync(args.store_dir),
     }
     saturated = python_api(workload, None, args.max_batch, args.store_dir)
     paced = python_api(workload, args.rate, args.max_batch, args.store_dir)
@@ -526,6 +543,7 @@ def print_table(report: dict[str, object]) -> None:
         ("engine alone", report["engine_alone"]),
     ):
         table.append((name, f"{row['orders_per_second']:,.0f}", "-", "-"))
+    table.append(("the store's disk: fsync", "-", ms(report["disk_fsync"]), "-"))
     widths = [max(len(r[c]) for r in table) for c in range(len(header))]
     print(f"operator benchmark: {report['stage']}")
     counts = saturated["counts"]

@@ -54,4 +54,6 @@ def test_the_benchmark_writes_its_report(tmp_path, capsys) -> None:
     assert http["statuses"]["order 200"] > 0 and http["orders_per_second"] > 0
     assert report["orders_per_second"] == report["saturated"]["orders_per_second"] > 0
     assert report["process_peak_rss_mib"] > 0 and len(report["load_average_after"]) == 3
+    fsync = report["disk_fsync"]
+    assert 0 < fsync["p50_ms"] <= fsync["p99_ms"] <= fsync["max_ms"]
     assert "forged signatures refused: True" in capsys.readouterr().out
