@@ -3,16 +3,17 @@
 Before loading any cached function numba refreshes its target context: it imports and installs
 every typing and lowering registry it has (numpy, random, typed containers, cffi, ...), which
 only compilation needs; the compiler refreshes again by itself before compiling. Loading machine
-code needs only the runtime's C symbols (``rtsys.initialize``). So for functions of the
-``prover`` package the load runs with just that; every other cached function, and every cache
-miss that leads to compilation, goes through numba unchanged. Without the numba internals this
-relies on (checked), nothing is changed.
+code needs only the runtime (``rtsys.initialize``, here from object code kept in the cache:
+:mod:`prover.kernels.runtime_cache`). So for functions of the ``prover`` package the load runs
+with just that; every other cached function, and every cache miss that leads to compilation, goes
+through numba unchanged. Without the numba internals this relies on (checked), nothing is changed.
 """
 
 from __future__ import annotations
 
 from numba.core import caching
-from numba.core.runtime import nrt
+
+from prover.kernels.runtime_cache import initialize_runtime
 
 _PACKAGE = "prover."
 _numba_load_overload = caching.Cache.load_overload
@@ -22,7 +23,7 @@ def _load_overload(self, sig, target_context):
     """``Cache.load_overload`` without the context refresh, for the prover's own kernels."""
     if not getattr(self._py_func, "__module__", "").startswith(_PACKAGE):
         return _numba_load_overload(self, sig, target_context)
-    nrt.rtsys.initialize(target_context)
+    initialize_runtime(target_context)
     with self._guard_against_spurious_io_errors():
         return self._load_overload(sig, target_context)
 
