@@ -7,7 +7,8 @@ code needs only the runtime (``rtsys.initialize``, here from object code kept in
 :mod:`prover.kernels.runtime_cache`). So for functions of the ``prover`` package the load runs
 with just that; every other cached function, and every cache miss that leads to compilation, goes
 through numba unchanged. Likewise the first call of a prover kernel skips numba's scan for
-extensions, which compilation repeats anyway. Without the numba internals this relies on
+extensions, which compilation repeats anyway, and its load leaves the kernel's bitcode unparsed
+until something links it (:mod:`prover.kernels.lazy_bitcode`). Without the numba internals this relies on
 (checked), nothing is changed.
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 from numba.core import caching, dispatcher
 
+from prover.kernels import lazy_bitcode
 from prover.kernels.runtime_cache import initialize_runtime
 
 _PACKAGE = "prover."
@@ -30,9 +32,10 @@ def _load_overload(self, sig, target_context):
     """``Cache.load_overload`` without the context refresh, for the prover's own kernels."""
     if not _is_prover_kernel(self._py_func):
         return _numba_load_overload(self, sig, target_context)
-    initialize_runtime(target_context)
-    with self._guard_against_spurious_io_errors():
-        return self._load_overload(sig, target_context)
+    with lazy_bitcode.loading_lazily():
+        initialize_runtime(target_context)
+        with self._guard_against_spurious_io_errors():
+            return self._load_overload(sig, target_context)
 
 
 def _chain_init_hook(self) -> None:
@@ -49,3 +52,4 @@ def load_cached_kernels_directly() -> None:
     if all(hasattr(cache, name) for name in ("_guard_against_spurious_io_errors", "_load_overload")):
         cache.load_overload = _load_overload
         dispatcher.Dispatcher._compilation_chain_init_hook = _chain_init_hook
+        lazy_bitcode.install()
