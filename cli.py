@@ -151,7 +151,6 @@ def groth16_prove(
     quiet: bool,
 ) -> None:
     """Prove with a .zkey and a .wtns; writes snarkjs's proof.json and public.json."""
-    from circuits.r1cs import read_r1cs
     from circuits.wtns import read_wtns_bytes
     from prover.groth16 import UnsatisfiedWitness, prove
     from prover.zkey import read_zkey
@@ -160,7 +159,11 @@ def groth16_prove(
     progress = Progress(quiet)
     pk = progress.step("reading proving key", lambda: read_zkey(zkey_file))
     witness = read_wtns_bytes(wtns_file)
-    r1cs = read_r1cs(r1cs_file) if r1cs_file else None
+    r1cs = None
+    if r1cs_file:
+        from circuits.r1cs import read_r1cs
+
+        r1cs = read_r1cs(r1cs_file)
     ready_backend(backend, progress)
     action = "proving" if no_verify else "proving and checking the proof"
     try:

@@ -38,6 +38,18 @@ def test_proving_imports_no_deferred_module():
     assert out.stdout.strip() == "[]"
 
 
+def test_proving_modules_leave_out_the_r1cs_reader_and_the_verifier():
+    """What ``groth16 prove --no-verify`` imports (numba and the kernels aside) pulls in no R1CS
+    reader and no verifier curve or pairing code."""
+    script = (
+        "import sys; import circuits.wtns, prover.groth16, prover.zkey, verifier.snarkjs_json; "
+        "left_out = ('circuits.r1cs', 'verifier.curve', 'verifier.pairing'); "
+        "print(sorted(m for m in left_out if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
 def test_help_lists_every_deferred_command_with_its_help():
     listed = CliRunner().invoke(main, ["--help"], terminal_width=200)
     assert listed.exit_code == 0
