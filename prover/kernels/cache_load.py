@@ -7,16 +7,17 @@ code needs only the runtime (``rtsys.initialize``, here from object code kept in
 :mod:`prover.kernels.runtime_cache`). So for functions of the ``prover`` package the load runs
 with just that; every other cached function, and every cache miss that leads to compilation, goes
 through numba unchanged. Likewise the first call of a prover kernel skips numba's scan for
-extensions, which compilation repeats anyway, and its load leaves the kernel's bitcode unparsed
-until something links it (:mod:`prover.kernels.lazy_bitcode`). Without the numba internals this relies on
-(checked), nothing is changed.
+extensions, which compilation repeats anyway, types its array arguments without importing
+``numpy.ma`` (:mod:`prover.kernels.array_typeof`), and its load leaves the kernel's bitcode
+unparsed until something links it (:mod:`prover.kernels.lazy_bitcode`). Without the numba
+internals this relies on (checked), nothing is changed.
 """
 
 from __future__ import annotations
 
 from numba.core import caching, dispatcher
 
-from prover.kernels import lazy_bitcode
+from prover.kernels import array_typeof, lazy_bitcode
 from prover.kernels.runtime_cache import initialize_runtime
 
 _PACKAGE = "prover."
@@ -53,3 +54,4 @@ def load_cached_kernels_directly() -> None:
         cache.load_overload = _load_overload
         dispatcher.Dispatcher._compilation_chain_init_hook = _chain_init_hook
         lazy_bitcode.install()
+        array_typeof.install()
