@@ -56,3 +56,23 @@ def test_only_prover_kernels_skip_the_extension_scan(monkeypatch):
     assert calls == []
     elsewhere._compilation_chain_init_hook()
     assert calls == ["scan"]
+
+
+# A fresh process: a cached kernel's first call, then a compilation; which of numba's array
+# registries (with the BLAS probe) and scipy's linalg each brought in.
+PROBE_SCRIPT = """
+import sys
+import numpy as np
+from numba import njit
+from prover.kernels.checks import first_off_curve
+first_off_curve(np.zeros((2, 2, 4), np.uint64))
+print("numba.np.arraymath" in sys.modules)
+njit(lambda x: x + 1)(1)
+print("numba.np.arraymath" in sys.modules, "scipy.linalg" in sys.modules)
+"""
+
+
+def test_blas_probe_answered_only_when_compiling():
+    out = subprocess.run([sys.executable, "-c", PROBE_SCRIPT], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["False", "True", "False"]
