@@ -7,7 +7,8 @@ array-API layer then imports ``numpy.f2py``): about 0.3 s. Importing that module
 ``np.correlate``/``np.convolve`` notice (they fall back to a plain loop); anything that asks for
 BLAS later (``np.dot`` in a kernel) still imports scipy as usual. The answer is given just
 before the registries load, not at import: a process that only loads cached kernels (which skip
-the registries, :mod:`prover.kernels.cache_load`) never imports ``numba.np.arraymath`` (~35 ms).
+the registries, :mod:`prover.kernels.cache_load`) never imports ``numba.np.arraymath`` (~10 ms;
+``numba.np.arrayobj``, which it needs too, is imported anyway by the kernels' environments).
 """
 
 from __future__ import annotations
