@@ -42,7 +42,7 @@ def test_same_type_as_numba(array, monkeypatch):
     assert typeof_array(array, None) == expected
 
 
-def test_first_kernel_call_leaves_numpy_ma_out():
+def test_first_kernel_call_leaves_numpy_ma_out(kernels_in_cache):
     script = (
         "import sys; import numpy as np; from prover.kernels.checks import first_off_curve; "
         "first_off_curve(np.zeros((2, 2, 4), np.uint64)); print('numpy.ma' in sys.modules)"

@@ -72,7 +72,7 @@ print("numba.np.arraymath" in sys.modules, "scipy.linalg" in sys.modules)
 """
 
 
-def test_blas_probe_answered_only_when_compiling():
+def test_blas_probe_answered_only_when_compiling(kernels_in_cache):
     out = subprocess.run([sys.executable, "-c", PROBE_SCRIPT], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["False", "True", "False"]

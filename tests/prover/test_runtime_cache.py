@@ -43,7 +43,7 @@ def run_fresh(folder: Path) -> tuple[str, str, str]:
 
 
 @pytest.fixture(scope="module")
-def expected() -> tuple[str, str]:
+def expected(kernels_in_cache) -> tuple[str, str]:
     points = bn254.g1_to_array([bn254.G1_GENERATOR, bn254.G1_GENERATOR, None, bn254.G1_GENERATOR])
     return str(get_backend("reference").msm_g1(points, bn254.ints_to_limbs([3, 1, 0, 5]))), "3"
 
