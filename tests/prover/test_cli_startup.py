@@ -66,3 +66,13 @@ def test_deferred_command_answers_when_asked_for():
         assert result.exit_code == 0 and f"Usage: main {name}" in result.output, result.output
     unknown = CliRunner().invoke(main, ["no-such-command"])
     assert unknown.exit_code == 2 and "No such command" in unknown.output
+
+
+def test_progress_off_a_terminal_is_plain_lines_without_rich():
+    script = (
+        "import sys; from cli_commands.common import Progress; "
+        "print(Progress(False).step('reading', lambda: 5), 'rich' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["5", "False"]
+    assert out.stderr.startswith("reading: 0.0") and out.stderr.endswith(" s\n")
