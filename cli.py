@@ -7,6 +7,7 @@ naming the file and what is wrong).
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import json
 import tempfile
 import time
@@ -16,9 +17,6 @@ from typing import Any
 
 import click
 
-from cli_commands import demo as demo_commands
-from cli_commands import settle as settle_commands
-from cli_commands import venue as venue_commands
 from cli_commands.common import (
     RPC_URL_HELP,
     BadInput,
@@ -32,7 +30,6 @@ from cli_commands.common import (
     quiet_option,
     ready_backend,
 )
-from rollup.operator.serve_command import serve
 
 EXAMPLE_INPUTS: dict[str, dict[str, int]] = {
     "mulchain": {"x": 3},
@@ -43,8 +40,46 @@ EXAMPLE_INPUTS: dict[str, dict[str, int]] = {
 
 existing_file = click.Path(exists=True, dir_okay=False)
 
+# Command modules imported only when one of their commands is asked for (or listed): proving
+# imports none of the venue's, the demo's or the server's modules (sqlite3, logging, rollup...).
+# Each names a click command to add, or a ``register(group)`` function that adds its commands.
+DEFERRED_COMMANDS = (
+    "cli_commands.settle:register",
+    "cli_commands.demo:register",
+    "cli_commands.venue:register",
+    "rollup.operator.serve_command:serve",
+)
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class DeferredGroup(click.Group):
+    """A click group whose :data:`DEFERRED_COMMANDS` are added the first time a command it does not
+    hold yet is looked up or the commands are listed (``--help``)."""
+
+    deferred_added = False
+
+    def _add_deferred(self) -> None:
+        if self.deferred_added:
+            return
+        self.deferred_added = True
+        for spec in DEFERRED_COMMANDS:
+            module, name = spec.split(":")
+            found = getattr(importlib.import_module(module), name)
+            if isinstance(found, click.Command):
+                self.add_command(found)
+            else:
+                found(self)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands:
+            self._add_deferred()
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._add_deferred()
+        return super().list_commands(ctx)
+
+
+@click.group(cls=DeferredGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="zkclear")
 def main() -> None:
     """zkclear: a zero-knowledge proven clearinghouse for perpetual futures."""
@@ -116,7 +151,6 @@ def groth16_prove(
     quiet: bool,
 ) -> None:
     """Prove with a .zkey and a .wtns; writes snarkjs's proof.json and public.json."""
-    from circuits.r1cs import read_r1cs
     from circuits.wtns import read_wtns_bytes
     from prover.groth16 import UnsatisfiedWitness, prove
     from prover.zkey import read_zkey
@@ -125,7 +159,11 @@ def groth16_prove(
     progress = Progress(quiet)
     pk = progress.step("reading proving key", lambda: read_zkey(zkey_file))
     witness = read_wtns_bytes(wtns_file)
-    r1cs = read_r1cs(r1cs_file) if r1cs_file else None
+    r1cs = None
+    if r1cs_file:
+        from circuits.r1cs import read_r1cs
+
+        r1cs = read_r1cs(r1cs_file)
     ready_backend(backend, progress)
     action = "proving" if no_verify else "proving and checking the proof"
     try:
@@ -373,11 +411,6 @@ def chain_verify(options, verification_key, public, proof, verifier_address) -> 
     if not valid:
         raise SystemExit(1)
 
-
-settle_commands.register(main)
-demo_commands.register(main)
-venue_commands.register(main)
-main.add_command(serve)
 
 if __name__ == "__main__":
     main()

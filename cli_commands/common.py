@@ -7,6 +7,7 @@ naming the file and what is wrong).
 from __future__ import annotations
 
 import functools
+import sys
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -71,15 +72,21 @@ def ready_backend(backend: str, progress: Progress) -> None:
 
 
 class Progress:
-    """Step-by-step progress on stderr (a rich spinner), or nothing when quiet."""
+    """Step-by-step progress on stderr: a rich spinner on a terminal, plain lines otherwise (a log,
+    a pipe: rich, ~30 ms to import, would print the same lines), or nothing when quiet."""
 
     def __init__(self, quiet: bool) -> None:
         self.quiet = quiet
-        self.console = None  # rich is imported on the first step shown, not when quiet
+        self.console = None  # rich is imported on the first step shown on a terminal only
 
     def step(self, name: str, fn: Callable[[], T]) -> T:
         if self.quiet:
             return fn()
+        if not sys.stderr.isatty():
+            started = time.perf_counter()
+            result = fn()
+            click.echo(f"{name}: {time.perf_counter() - started:.2f} s", err=True)
+            return result
         if self.console is None:
             from rich.console import Console
 

@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import random
 import secrets
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from circuits.field import FR
-from circuits.r1cs import R1CS
 from prover import bn254
 from prover.backends import get_backend
 from prover.backends.base import Backend
 from prover.bn254 import G1Point
 from prover.keys import ProvingKey
 from verifier.types import Proof
+
+if TYPE_CHECKING:  # the R1CS module is loaded by whoever reads one, not by every proof
+    from circuits.r1cs import R1CS
 
 
 class UnsatisfiedWitness(ValueError):

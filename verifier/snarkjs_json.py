@@ -1,7 +1,8 @@
 """snarkjs's JSON files: proof.json, public.json and verification_key.json, read with validation.
 
 Points appear in projective form as decimal strings: G1 [x, y, z], G2 [[x0, x1], [y0, y1], [z0, z1]],
-z = 1 for finite points and z = 0 for the point at infinity.
+z = 1 for finite points and z = 0 for the point at infinity. The curve checks (and the pairing module
+behind them) are imported by the readers only: writing a proof needs none of them.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-from verifier.curve import FQ_MODULUS, R_MODULUS, check_g1, check_g2
 from verifier.types import G1Point, G2Point, Proof, VerifyingKey
 
 
@@ -47,6 +47,8 @@ def _int(value: Any, where: str, modulus: int) -> int:
 
 
 def _g1(value: Any, where: str) -> G1Point:
+    from verifier.curve import FQ_MODULUS, check_g1
+
     if not isinstance(value, list) or len(value) not in (2, 3):
         raise JsonFormatError(f"{where}: expected a G1 point [x, y, z]")
     x, y = (_int(v, where, FQ_MODULUS) for v in value[:2])
@@ -62,12 +64,16 @@ def _g1(value: Any, where: str) -> G1Point:
 
 
 def _fq2(value: Any, where: str) -> tuple[int, int]:
+    from verifier.curve import FQ_MODULUS
+
     if not isinstance(value, list) or len(value) != 2:
         raise JsonFormatError(f"{where}: expected an Fq2 element [c0, c1]")
     return _int(value[0], where, FQ_MODULUS), _int(value[1], where, FQ_MODULUS)
 
 
 def _g2(value: Any, where: str) -> G2Point:
+    from verifier.curve import check_g2
+
     if not isinstance(value, list) or len(value) not in (2, 3):
         raise JsonFormatError(f"{where}: expected a G2 point [[x0, x1], [y0, y1], [z0, z1]]")
     x, y = _fq2(value[0], where), _fq2(value[1], where)
@@ -117,6 +123,8 @@ def load_public(path: str | Path) -> list[int]:
 
 def public_from_json(values: Any, where: str) -> list[int]:
     """Public signals from public.json's list; each must be below r."""
+    from verifier.curve import R_MODULUS
+
     if not isinstance(values, list):
         raise JsonFormatError(f"{where}: expected a JSON list of decimal strings")
     return [_int(v, f"{where}: public[{i}]", R_MODULUS) for i, v in enumerate(values)]

@@ -7,8 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-import numba
-import numba.core.config
+from prover.kernels.numba_import import numba
 
 DEFAULT_CACHE_DIR = Path.home() / ".cache" / "zkclear" / "numba"
 _KERNEL_DIR = Path(__file__).resolve().parent

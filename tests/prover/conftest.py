@@ -49,6 +49,15 @@ def rewrite_section(src: Path, dst: Path, kind: int, transform: Callable[[bytes]
 
 
 @pytest.fixture(scope="session")
+def kernels_in_cache() -> None:
+    """Every prover kernel is in the on-disk cache (compiled here once if not), so that fresh
+    processes a test starts load them rather than compile them."""
+    from prover.backends.fast import warm_up
+
+    warm_up()
+
+
+@pytest.fixture(scope="session")
 def dev_ptau_path(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("ptau") / "dev.ptau"
     new_ptau(DEV_POWER, path, random.Random(2024))
