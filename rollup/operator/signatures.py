@@ -11,7 +11,7 @@ when the state holds that same key for the account, and verifies that signature 
 from __future__ import annotations
 
 import threading
-from collections import deque
+from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -28,40 +28,26 @@ REFUSED_CAPACITY = 1 << 12  # and of invalid ones (needed only until their order
 
 
 class VerdictMemory:
-    """A bounded map (signed order, key) → verdict that forgets the least recently used entries
-    first, by generations: entries live in up to ``GENERATIONS`` dicts of capacity / GENERATIONS,
-    newest first; a hit moves its entry to the newest, and when the newest is full the oldest is
-    dropped whole. An OrderedDict kept at capacity rebuilt its whole table every so often, a
-    10-ms stall of the intake at 2^17 entries; here the largest table is an eighth of that."""
-
-    GENERATIONS = 8
+    """A bounded map (signed order, key) → verdict, dropping the least recently used entry."""
 
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
-        self._count = max(1, min(self.GENERATIONS, capacity))
-        self._size = max(1, capacity // self._count)
-        self._generations: deque[dict[tuple[SignedOrder, Point], bool]] = deque([{}])
+        self._entries: OrderedDict[tuple[SignedOrder, Point], bool] = OrderedDict()
 
     def get(self, entry: tuple[SignedOrder, Point]) -> bool | None:
-        for age, generation in enumerate(self._generations):
-            verdict = generation.get(entry)
-            if verdict is not None:
-                if age:
-                    self.put(entry, verdict)
-                return verdict
-        return None
+        verdict = self._entries.get(entry)
+        if verdict is not None:
+            self._entries.move_to_end(entry)
+        return verdict
 
     def put(self, entry: tuple[SignedOrder, Point], verdict: bool) -> None:
-        newest = self._generations[0]
-        if entry not in newest and len(newest) >= self._size:
-            newest = {}
-            self._generations.appendleft(newest)
-            if len(self._generations) > self._count:
-                self._generations.pop()
-        newest[entry] = verdict
+        self._entries[entry] = verdict
+        self._entries.move_to_end(entry)
+        if len(self._entries) > self.capacity:
+            self._entries.popitem(last=False)
 
     def __len__(self) -> int:
-        return len(set().union(*self._generations))
+        return len(self._entries)
 
 
 _verified = VerdictMemory(VERIFIED_CAPACITY)

@@ -211,14 +211,3 @@ def test_the_verdict_memory_is_bounded():
         True,
         2,
     )
-
-
-def test_the_verdict_memory_keeps_recent_and_reused_entries_within_its_capacity():
-    memory = signatures.VerdictMemory(64)  # eight generations of eight
-    for i in range(1_000):
-        memory.put((i, (0, 0)), True)
-        if i % 10 == 0:
-            assert memory.get((0, (0, 0))) is True  # reused: kept however much comes after
-        assert len(memory) <= 64
-    assert all(memory.get((i, (0, 0))) is True for i in range(992, 1_000))  # the newest generation
-    assert memory.get((500, (0, 0))) is None  # long unused: forgotten
