@@ -81,20 +81,14 @@ def check_messages(inputs: Sequence[Sequence[int]], keys: Sequence[Point | None]
     """Whether each ``signatures[i]`` signs ``poseidon(inputs[i])`` (rows of one width, taken mod r)
     under ``keys[i]`` (None: refused), by the circuit's rules, in one compiled pass."""
     from rollup.sigcheck.poseidon import poseidon_many
-    from rollup.sigcheck.verify import CHUNK
+    from rollup.sigcheck.verify import CHUNK, in_chunks
 
     if not len(inputs) == len(keys) == len(signatures):
         raise ValueError("need one key and one signature per message")
     if not inputs:
         return []
     if len(inputs) > CHUNK:
-        return [
-            verdict
-            for lo in range(0, len(inputs), CHUNK)
-            for verdict in check_messages(
-                inputs[lo : lo + CHUNK], keys[lo : lo + CHUNK], signatures[lo : lo + CHUNK]
-            )
-        ]
+        return in_chunks(check_messages, CHUNK, inputs, keys, signatures)
     width = len(inputs[0])
     if any(len(row) != width for row in inputs):
         raise ValueError("every message must have as many inputs")

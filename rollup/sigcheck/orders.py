@@ -20,7 +20,7 @@ from rollup.sigcheck.edwards import from_mont, to_mont
 from rollup.sigcheck.jit import kernel
 from rollup.sigcheck.keys import KeyTables
 from rollup.sigcheck.poseidon import permute, poseidon_many, poseidon_tables
-from rollup.sigcheck.verify import CHUNK, FIELDS, verify_one
+from rollup.sigcheck.verify import CHUNK, FIELDS, in_chunks, verify_one
 
 SPLIT_MIN = 16  # below this many orders one thread checks them all (a hand-off costs ~0.1 ms)
 _LIMIT = 1 << 256
@@ -80,11 +80,7 @@ def check_signatures(
     if not orders:
         return []
     if len(orders) > CHUNK:
-        return [
-            verdict
-            for lo in range(0, len(orders), CHUNK)
-            for verdict in check_signatures(orders[lo : lo + CHUNK], public_keys[lo : lo + CHUNK], keys)
-        ]
+        return in_chunks(lambda o, k: check_signatures(o, k, keys), CHUNK, orders, public_keys)
     inputs = message_inputs([signed.order for signed in orders])
     refused = np.zeros(len(orders), np.bool_)
     values: list[int] = []

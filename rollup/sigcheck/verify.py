@@ -11,7 +11,7 @@ reject must not pass here.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -120,20 +120,23 @@ def signature_rows(messages: Sequence[int], public_keys: Sequence[Point], signat
     return limbs.reshape(len(messages), FIELDS, 4), unencodable
 
 
+def in_chunks(check: Callable[..., Sequence[bool]], size: int, *columns: Sequence) -> list[bool]:
+    """``check`` over ``size`` rows of the columns at a time (key tables and scratch stay bounded),
+    the verdicts concatenated in order."""
+    return [
+        verdict
+        for lo in range(0, len(columns[0]), size)
+        for verdict in check(*(column[lo : lo + size] for column in columns))
+    ]
+
+
 def verify_many(
     messages: Sequence[int], public_keys: Sequence[Point], signatures: Sequence[Signature]
 ) -> np.ndarray:
     """Whether each ``signatures[i]`` signs ``messages[i]`` under ``public_keys[i]``: an (n,) bool
     array, by the rules of the module docstring. Key tables are built per call, a chunk at a time."""
     if len(messages) > CHUNK:
-        return np.concatenate(
-            [
-                verify_many(
-                    messages[lo : lo + CHUNK], public_keys[lo : lo + CHUNK], signatures[lo : lo + CHUNK]
-                )
-                for lo in range(0, len(messages), CHUNK)
-            ]
-        )
+        return np.array(in_chunks(verify_many, CHUNK, messages, public_keys, signatures), np.bool_)
     rows, unencodable = signature_rows(messages, public_keys, signatures)
     keys = KeyTables(capacity=max(1, len(set(public_keys))))
     return verify_rows(rows, keys.rows_for(public_keys), keys) & ~unencodable
