@@ -20,8 +20,10 @@ margin), which also tells what the operator must answer: the runs through the Py
 agree with it exactly.
 
 Runs, each on a fresh venue: saturated (everything queued at the start, micro-batches of
-``--max-batch``: the capacity), paced (orders arriving evenly at ``--rate`` a second: latency from
-arrival to acknowledgement) and HTTP (the first ``--http-orders`` orders and their cancels from
+``--max-batch``: the capacity), paced (orders arriving evenly at ``--rate`` a second, handed to
+``submit_many`` by the measuring thread as they arrive: latency from arrival to acknowledgement),
+the same arrivals queued for the operator's own thread (``OperatorThread``, as ``zkclear serve``
+runs it: the threads' turns at the GIL are in its latency) and HTTP (the first ``--http-orders`` orders and their cancels from
 ``--http-clients`` keep-alive connections in ``--http-processes`` client processes, accounts
 spread over the connections; latency per request as the client sees it). Besides, as yardsticks:
 the compiled signature checks alone and the bare engine alone over the same orders, and the
@@ -50,6 +52,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,7 +68,7 @@ from rollup.matching import MatchingEngine
 from rollup.operator.api_requests import order_json, signature_json
 from rollup.operator.collector import freeze_survivors, settle_collector
 from rollup.operator.genesis import Genesis
-from rollup.operator.http_api import ApiServer
+from rollup.operator.http_api import ApiServer, OperatorThread
 from rollup.operator.operator import (
     CancelRequest,
     IntakeResult,
@@ -252,69 +255,142 @@ def latency_figures(latencies_s: list[float]) -> dict[str, float]:
     }
 
 
-def python_api(
-    workload: Workload, rate: float | None, max_batch: int, store_dir: Path | None
-) -> dict[str, object]:
-    """One run through ``Operator.submit_many`` on a fresh venue: every request queued at the start
-    (``rate`` None), or orders arriving evenly at ``rate`` a second with the cancels between them."""
-    commands = workload.commands
-    n_orders = sum(isinstance(c, PlaceRequest) for c in commands)
-    interval = n_orders / len(commands) / rate if rate else 0.0  # seconds between requests
-    with tempfile.TemporaryDirectory(dir=store_dir) as scratch:
-        began = time.perf_counter()
-        operator = open_funded(Path(scratch) / "venue.db", workload)
-        setup_s = time.perf_counter() - began
-        batches_before = len(operator.store.batches())
-        counts: Counter[str] = Counter()
-        latencies: list[float] = []
-        batch_sizes: list[int] = []
-        clock = time.perf_counter
-        start, cpu_start = clock(), time.process_time()
-        i = 0
-        while i < len(commands):
-            if rate:
-                arrived = min(len(commands), int((clock() - start) / interval) + 1)
-                if arrived <= i:
-                    gap = i * interval - (clock() - start)
-                    if gap > 1e-3:
-                        time.sleep(gap - 5e-4)
-                    continue
-            else:
-                arrived = len(commands)
-            end = min(arrived, i + max_batch)
-            results = operator.submit_many(commands[i:end])
-            acknowledged = clock() - start
-            freeze_survivors()  # as the venue's operator thread does after each micro-batch
-            batch_sizes.append(end - i)
-            for k, (command, result) in enumerate(zip(commands[i:end], results, strict=True), start=i):
-                tally(counts, result)
-                if isinstance(command, PlaceRequest):
-                    latencies.append(acknowledged - k * interval)
-            i = end
-        elapsed, cpu_s = clock() - start, time.process_time() - cpu_start
-        batches_sealed = len(operator.store.batches()) - batches_before
-        operator.store.close()
-    report: dict[str, object] = {
-        "offered_orders_per_second": rate,
-        "orders": n_orders,
-        "cancels": len(commands) - n_orders,
+def intake_report(
+    commands: Sequence[PlaceRequest | CancelRequest], results: Sequence[IntakeResult], workload: Workload,
+    elapsed: float, cpu_s: float, micro_batches: int, batches_sealed: int, setup_s: float,
+) -> dict[str, object]:  # fmt: skip
+    """What a run through the Python API answered, and at what rate and cost."""
+    counts: Counter[str] = Counter()
+    for result in results:
+        tally(counts, result)
+    return {
+        "orders": sum(isinstance(c, PlaceRequest) for c in commands),
+        "cancels": sum(isinstance(c, CancelRequest) for c in commands),
         "counts": dict(sorted(counts.items())),
         "agrees_with_clients": dict(counts) == workload.expected,
         "elapsed_s": elapsed,
         "orders_per_second": counts["accepted"] / elapsed,
         "requests_per_second": len(commands) / elapsed,
         "cpu_us_per_request": cpu_s / len(commands) * 1e6,
-        "micro_batches": len(batch_sizes),
-        "mean_batch": sum(batch_sizes) / len(batch_sizes),
-        "largest_batch": max(batch_sizes),
+        "micro_batches": micro_batches,
+        "mean_batch": len(commands) / micro_batches,
         "batches_sealed": batches_sealed,
         "setup_s": setup_s,
     }
-    if rate:
-        report |= latency_figures(latencies)
-    else:
-        report["mean_micro_batch_ms"] = elapsed / len(batch_sizes) * 1e3
-    return report
+
+
+def saturated(workload: Workload, max_batch: int, store_dir: Path | None) -> dict[str, object]:
+    """Every request queued at the start, through ``Operator.submit_many`` on a fresh venue in
+    micro-batches of ``max_batch``, each synced in its commit: the intake's capacity."""
+    commands = workload.commands
+    with tempfile.TemporaryDirectory(dir=store_dir) as scratch:
+        began = time.perf_counter()
+        operator = open_funded(Path(scratch) / "venue.db", workload)
+        setup_s = time.perf_counter() - began
+        batches_before = len(operator.store.batches())
+        results: list[IntakeResult] = []
+        start, cpu_start = time.perf_counter(), time.process_time()
+        for lo in range(0, len(commands), max_batch):
+            results += operator.submit_many(commands[lo : lo + max_batch])
+            freeze_survivors()  # as the venue's operator thread does after each micro-batch
+        elapsed, cpu_s = time.perf_counter() - start, time.process_time() - cpu_start
+        sealed = len(operator.store.batches()) - batches_before
+        operator.store.close()
+    micro_batches = -(-len(commands) // max_batch)
+    report = intake_report(commands, results, workload, elapsed, cpu_s, micro_batches, sealed, setup_s)
+    return report | {"mean_micro_batch_ms": elapsed / micro_batches * 1e3}
+
+
+def paced_direct(
+    workload: Workload, rate: float, max_batch: int, store_dir: Path | None
+) -> dict[str, object]:
+    """Orders arriving evenly at ``rate`` a second (the cancels between them), handed to
+    ``Operator.submit_many`` on this same thread as they arrive (what arrived, up to ``max_batch``,
+    as one micro-batch): the operator's own latency, with no other thread to take turns with."""
+    commands = workload.commands
+    n_orders = sum(isinstance(c, PlaceRequest) for c in commands)
+    interval = n_orders / len(commands) / rate  # seconds between requests
+    clock = time.perf_counter
+    with tempfile.TemporaryDirectory(dir=store_dir) as scratch:
+        began = clock()
+        operator = open_funded(Path(scratch) / "venue.db", workload)
+        setup_s = clock() - began
+        batches_before = len(operator.store.batches())
+        results: list[IntakeResult] = []
+        latencies: list[float] = []
+        micro_batches = 0
+        start, cpu_start = clock(), time.process_time()
+        while len(results) < len(commands):
+            i, now = len(results), clock() - start
+            arrived = min(len(commands), int(now / interval) + 1)
+            if arrived <= i:
+                if i * interval - now > 1e-3:
+                    time.sleep(i * interval - now - 5e-4)
+                continue
+            end = min(arrived, i + max_batch)
+            results += operator.submit_many(commands[i:end])
+            acknowledged = clock() - start
+            freeze_survivors()  # as the venue's operator thread does after each micro-batch
+            micro_batches += 1
+            latencies += [
+                acknowledged - k * interval for k in range(i, end) if isinstance(commands[k], PlaceRequest)
+            ]
+        elapsed, cpu_s = clock() - start, time.process_time() - cpu_start
+        sealed = len(operator.store.batches()) - batches_before
+        operator.store.close()
+    report = intake_report(commands, results, workload, elapsed, cpu_s, micro_batches, sealed, setup_s)
+    return {"offered_orders_per_second": rate} | report | latency_figures(latencies)
+
+
+def paced_through_thread(
+    workload: Workload, rate: float, max_batch: int, store_dir: Path | None
+) -> dict[str, object]:
+    """Orders arriving evenly at ``rate`` a second (the cancels between them), queued by this thread
+    for the operator's own, on a fresh venue, as ``zkclear serve`` runs it (``OperatorThread``: what
+    waits goes as one micro-batch, each answered after its commit); latency from an order's
+    arrival to its answer, so the threads' turns at the GIL are in it."""
+    commands = workload.commands
+    n_orders = sum(isinstance(c, PlaceRequest) for c in commands)
+    interval = n_orders / len(commands) / rate  # seconds between requests
+    clock = time.perf_counter
+    with tempfile.TemporaryDirectory(dir=store_dir) as scratch:
+        calls = Counter[str]()
+
+        def after_each() -> None:
+            freeze_survivors()
+            calls["micro-batches"] += 1
+
+        began = clock()
+        venue = Path(scratch) / "venue.db"
+        served = OperatorThread(lambda: open_funded(venue, workload), max_batch, after_each)
+        setup_s = clock() - began
+        batches_before = served.call(lambda operator: len(operator.store.batches()))
+        calls.clear()
+        answered_at = [0.0] * len(commands)
+        futures: list[Future[IntakeResult]] = []
+        start, cpu_start = clock(), time.process_time()
+        while len(futures) < len(commands):
+            now = clock() - start
+            arrived = min(len(commands), int(now / interval) + 1)
+            if arrived <= len(futures):
+                time.sleep(len(futures) * interval - now)
+                continue
+            for k in range(len(futures), arrived):
+                future = served.submit_later(commands[k])
+                future.add_done_callback(lambda _, k=k: answered_at.__setitem__(k, clock()))
+                futures.append(future)
+        results = [future.result() for future in futures]
+        elapsed, cpu_s = max(answered_at) - start, time.process_time() - cpu_start
+        micro_batches = calls["micro-batches"]
+        sealed = served.call(lambda operator: len(operator.store.batches())) - batches_before
+        served.close()
+    latencies = [
+        answered_at[k] - start - k * interval
+        for k, command in enumerate(commands)
+        if isinstance(command, PlaceRequest)
+    ]
+    report = intake_report(commands, results, workload, elapsed, cpu_s, micro_batches, sealed, setup_s)
+    return {"offered_orders_per_second": rate} | report | latency_figures(latencies)
 
 
 def request_body(command: PlaceRequest | CancelRequest) -> tuple[str, bytes]:
@@ -464,8 +540,9 @@ def measure(args: argparse.Namespace) -> dict[str, object]:
         "engine_alone": engine_alone(workload),
         "disk_fsync": disk_fsync(args.store_dir),
     }
-    saturated = python_api(workload, None, args.max_batch, args.store_dir)
-    paced = python_api(workload, args.rate, args.max_batch, args.store_dir)
+    capacity = saturated(workload, args.max_batch, args.store_dir)
+    paced_run = paced_direct(workload, args.rate, args.max_batch, args.store_dir)
+    threaded = paced_through_thread(workload, args.rate, args.max_batch, args.store_dir)
     http = (
         over_http(workload, args.http_orders, args.http_clients, args.http_processes, args.store_dir)
         if args.http_orders
@@ -489,17 +566,18 @@ def measure(args: argparse.Namespace) -> dict[str, object]:
         "store_dir": str(args.store_dir or tempfile.gettempdir()),
         "cyclic_gc": "off" if args.no_gc else "rollup/operator/collector.py policy",
         "kernel_threads": thread_count(),
-        "signature_checks": saturated["counts"].get("refused: bad_signature", 0) == forged > 0,
+        "signature_checks": capacity["counts"].get("refused: bad_signature", 0) == forged > 0,
         "load_average_before": load_before,
         "load_average_after": os.getloadavg(),
-        "orders_per_second": saturated["orders_per_second"],
+        "orders_per_second": capacity["orders_per_second"],
         "latency_at_orders_per_second": args.rate,
-        **{key: paced[key] for key in ("p50_ms", "p99_ms", "p999_ms", "max_ms")},
-        "fills": saturated["counts"].get("fills", 0),
-        "batches_sealed": saturated["batches_sealed"],
+        **{key: paced_run[key] for key in ("p50_ms", "p99_ms", "p999_ms", "max_ms")},
+        "fills": capacity["counts"].get("fills", 0),
+        "batches_sealed": capacity["batches_sealed"],
         "expected": workload.expected,
-        "saturated": saturated,
-        "paced": paced,
+        "saturated": capacity,
+        "paced": paced_run,
+        "paced_through_operator_thread": threaded,
         "http": http,
         **yardsticks,
         "prepare_signed_requests_s": prepare_s,
@@ -522,6 +600,7 @@ def print_table(report: dict[str, object]) -> None:
         return " / ".join(f"{row[k]:.1f}" for k in ("p50_ms", "p99_ms", "p999_ms", "max_ms")) + " ms"
 
     saturated, paced, http = report["saturated"], report["paced"], report["http"]
+    threaded = report["paced_through_operator_thread"]
     header = ("run", "orders accepted/s", "latency p50 / p99 / p99.9 / max", "mean micro-batch")
     rate = f"paced {paced['offered_orders_per_second']:,.0f}/s"
     table = [
@@ -533,6 +612,12 @@ def print_table(report: dict[str, object]) -> None:
             f"{saturated['mean_batch']:.0f}",
         ),
         (rate, f"{paced['orders_per_second']:,.0f}", ms(paced), f"{paced['mean_batch']:.1f}"),
+        (
+            f"{rate}, queued for the operator's thread",
+            f"{threaded['orders_per_second']:,.0f}",
+            ms(threaded),
+            f"{threaded['mean_batch']:.1f}",
+        ),
     ]
     if http:
         table.append(
@@ -555,7 +640,8 @@ def print_table(report: dict[str, object]) -> None:
     print(f"  {report['batches_sealed']:,} batches sealed; load average {load[0]:.1f} → {load[1]:.1f}")
     print(
         f"  answers agree with the clients' engine: saturated {saturated['agrees_with_clients']},"
-        f" paced {paced['agrees_with_clients']}; forged signatures refused: {report['signature_checks']}"
+        f" paced {paced['agrees_with_clients'] and threaded['agrees_with_clients']};"
+        f" forged signatures refused: {report['signature_checks']}"
     )
     for row in table:
         print("  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))

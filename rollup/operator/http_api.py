@@ -91,9 +91,13 @@ class OperatorThread:
 
     def submit(self, request: PlaceRequest | CancelRequest) -> IntakeResult:
         """The operator's answer to an order or cancel (Placed, Cancel or the refusal), once committed."""
+        return self.submit_later(request).result()
+
+    def submit_later(self, request: PlaceRequest | CancelRequest) -> Future[IntakeResult]:
+        """Queue an order or cancel without waiting: the future holds the answer once committed."""
         future: Future[IntakeResult] = Future()
         self._jobs.put(Intake(request, future))
-        return future.result()
+        return future
 
     def close(self) -> None:
         self.call(lambda operator: operator.store.close())

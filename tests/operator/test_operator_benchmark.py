@@ -42,12 +42,13 @@ def test_the_benchmark_writes_its_report(tmp_path, capsys) -> None:
     expected = report["expected"]
     assert expected["refused: bad_signature"] > 0 and expected["fills"] > 0 and expected["cancelled"] > 0
     assert report["signature_checks"] is True
-    for run in (report["saturated"], report["paced"]):
+    for run in (report["saturated"], report["paced"], report["paced_through_operator_thread"]):
         assert run["agrees_with_clients"] is True
         assert run["counts"] == expected and run["orders"] == 120 and run["orders_per_second"] > 0
     paced = report["paced"]
     assert report["p99_ms"] == paced["p99_ms"] and report["latency_at_orders_per_second"] == 2000
-    assert 0 < paced["p50_ms"] <= paced["p99_ms"] <= paced["p999_ms"] <= paced["max_ms"]
+    for run in (paced, report["paced_through_operator_thread"]):
+        assert 0 < run["p50_ms"] <= run["p99_ms"] <= run["p999_ms"] <= run["max_ms"]
     http = report["http"]
     assert http["orders"] == 40 and sum(http["statuses"].values()) == 40 + http["cancels"]
     assert set(http["statuses"]) <= {"order 200", "order 422", "cancel 200", "cancel 422"}
