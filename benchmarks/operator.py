@@ -23,9 +23,10 @@ Runs, each on a fresh venue: saturated (everything queued at the start, micro-ba
 ``--max-batch``: the capacity), paced (orders arriving evenly at ``--rate`` a second, handed to
 ``submit_many`` by the measuring thread as they arrive: latency from arrival to acknowledgement),
 the same arrivals queued for the operator's own thread (``OperatorThread``, as ``zkclear serve``
-runs it: the threads' turns at the GIL are in its latency) and HTTP (the first ``--http-orders`` orders and their cancels from
-``--http-clients`` keep-alive connections in ``--http-processes`` client processes, accounts
-spread over the connections; latency per request as the client sees it). Besides, as yardsticks:
+runs it: the threads' turns at the GIL are in its latency) and HTTP (the first ``--http-orders``
+orders and their cancels from ``--http-clients`` keep-alive connections in ``--http-processes``
+client processes, accounts spread over the connections; latency per request as the client sees
+it). Besides, as yardsticks:
 the compiled signature checks alone and the bare engine alone over the same orders, and the
 store's disk alone (4 KiB written and fsynced). The venues' databases go to the temp dir, or
 ``--store-dir``: the disk's fsync is part of every acknowledgement. The venues checkpoint their
