@@ -36,8 +36,8 @@ def test_the_workload_is_seeded_and_every_cancel_follows_its_order() -> None:
 
 def test_the_benchmark_writes_its_report(tmp_path, capsys) -> None:
     out = tmp_path / "operator.json"
-    main([*ARGS, "--rate", "2000", "--http-orders", "40", "--http-clients", "3", "--http-processes", "1",
-          "--out", str(out)])  # fmt: skip
+    main([*ARGS, "--rate", "2000", "--repeat", "3", "--http-orders", "40", "--http-clients", "3",
+          "--http-processes", "1", "--out", str(out)])  # fmt: skip
     report = json.loads(out.read_text())
     expected = report["expected"]
     assert expected["refused: bad_signature"] > 0 and expected["fills"] > 0 and expected["cancelled"] > 0
@@ -49,6 +49,8 @@ def test_the_benchmark_writes_its_report(tmp_path, capsys) -> None:
     assert report["p99_ms"] == paced["p99_ms"] and report["latency_at_orders_per_second"] == 2000
     for run in (paced, report["paced_through_operator_thread"]):
         assert 0 < run["p50_ms"] <= run["p99_ms"] <= run["p999_ms"] <= run["max_ms"]
+        each = run["p99_ms_of_each_run"]
+        assert len(each) == 3 and each == sorted(each) and run["p99_ms"] == each[1]  # the median run
     http = report["http"]
     assert http["orders"] == 40 and sum(http["statuses"].values()) == 40 + http["cancels"]
     assert set(http["statuses"]) <= {"order 200", "order 422", "cancel 200", "cancel 422"}
