@@ -281,6 +281,32 @@ def intake_report(
     }
 
 
+@dataclass(frozen=True)
+class Arrivals:
+    """The paced runs' schedule: the requests arrive evenly, orders at ``rate`` a second and the
+    cancels between them, the first at time 0."""
+
+    commands: Sequence[PlaceRequest | CancelRequest]
+    interval: float  # seconds between requests
+
+    @classmethod
+    def at_rate(cls, commands: Sequence[PlaceRequest | CancelRequest], rate: float) -> Arrivals:
+        n_orders = sum(isinstance(c, PlaceRequest) for c in commands)
+        return cls(commands, n_orders / len(commands) / rate)
+
+    def arrived(self, elapsed: float) -> int:
+        """How many requests have arrived ``elapsed`` seconds after the first."""
+        return min(len(self.commands), int(elapsed / self.interval) + 1)
+
+    def order_latencies(self, answered: Sequence[float]) -> list[float]:
+        """Each order's wait from its arrival to ``answered[k]`` (seconds after the first arrival)."""
+        return [
+            answered[k] - k * self.interval
+            for k, command in enumerate(self.commands)
+            if isinstance(command, PlaceRequest)
+        ]
+
+
 def saturated(workload: Workload, max_batch: int, store_dir: Path | None) -> dict[str, object]:
     """Every request queued at the start, through ``Operator.submit_many`` on a fresh venue in
     micro-batches of ``max_batch``, each synced in its commit: the intake's capacity."""
@@ -310,8 +336,7 @@ def paced_direct(
     ``Operator.submit_many`` on this same thread as they arrive (what arrived, up to ``max_batch``,
     as one micro-batch): the operator's own latency, with no other thread to take turns with."""
     commands = workload.commands
-    n_orders = sum(isinstance(c, PlaceRequest) for c in commands)
-    interval = n_orders / len(commands) / rate  # seconds between requests
+    arrivals = Arrivals.at_rate(commands, rate)
     clock = time.perf_counter
     with tempfile.TemporaryDirectory(dir=store_dir) as scratch:
         began = clock()
@@ -319,29 +344,26 @@ def paced_direct(
         setup_s = clock() - began
         batches_before = len(operator.store.batches())
         results: list[IntakeResult] = []
-        latencies: list[float] = []
+        answered: list[float] = []
         micro_batches = 0
         start, cpu_start = clock(), time.process_time()
         while len(results) < len(commands):
             i, now = len(results), clock() - start
-            arrived = min(len(commands), int(now / interval) + 1)
+            arrived = arrivals.arrived(now)
             if arrived <= i:
-                if i * interval - now > 1e-3:
-                    time.sleep(i * interval - now - 5e-4)
+                if i * arrivals.interval - now > 1e-3:
+                    time.sleep(i * arrivals.interval - now - 5e-4)
                 continue
             end = min(arrived, i + max_batch)
             results += operator.submit_many(commands[i:end])
-            acknowledged = clock() - start
+            answered += [clock() - start] * (end - i)
             freeze_survivors()  # as the venue's operator thread does after each micro-batch
             micro_batches += 1
-            latencies += [
-                acknowledged - k * interval for k in range(i, end) if isinstance(commands[k], PlaceRequest)
-            ]
         elapsed, cpu_s = clock() - start, time.process_time() - cpu_start
         sealed = len(operator.store.batches()) - batches_before
         operator.store.close()
     report = intake_report(commands, results, workload, elapsed, cpu_s, micro_batches, sealed, setup_s)
-    return {"offered_orders_per_second": rate} | report | latency_figures(latencies)
+    return {"offered_orders_per_second": rate} | report | latency_figures(arrivals.order_latencies(answered))
 
 
 def paced_through_thread(
@@ -352,8 +374,7 @@ def paced_through_thread(
     waits goes as one micro-batch, each answered after its commit); latency from an order's
     arrival to its answer, so the threads' turns at the GIL are in it."""
     commands = workload.commands
-    n_orders = sum(isinstance(c, PlaceRequest) for c in commands)
-    interval = n_orders / len(commands) / rate  # seconds between requests
+    arrivals = Arrivals.at_rate(commands, rate)
     clock = time.perf_counter
     with tempfile.TemporaryDirectory(dir=store_dir) as scratch:
         calls = Counter[str]()
@@ -368,31 +389,26 @@ def paced_through_thread(
         setup_s = clock() - began
         batches_before = served.call(lambda operator: len(operator.store.batches()))
         calls.clear()
-        answered_at = [0.0] * len(commands)
+        answered = [0.0] * len(commands)  # seconds after the first arrival
         futures: list[Future[IntakeResult]] = []
         start, cpu_start = clock(), time.process_time()
         while len(futures) < len(commands):
             now = clock() - start
-            arrived = min(len(commands), int(now / interval) + 1)
+            arrived = arrivals.arrived(now)
             if arrived <= len(futures):
-                time.sleep(len(futures) * interval - now)
+                time.sleep(len(futures) * arrivals.interval - now)
                 continue
             for k in range(len(futures), arrived):
                 future = served.submit_later(commands[k])
-                future.add_done_callback(lambda _, k=k: answered_at.__setitem__(k, clock()))
+                future.add_done_callback(lambda _, k=k: answered.__setitem__(k, clock() - start))
                 futures.append(future)
         results = [future.result() for future in futures]
-        elapsed, cpu_s = max(answered_at) - start, time.process_time() - cpu_start
+        elapsed, cpu_s = max(answered), time.process_time() - cpu_start
         micro_batches = calls["micro-batches"]
         sealed = served.call(lambda operator: len(operator.store.batches())) - batches_before
         served.close()
-    latencies = [
-        answered_at[k] - start - k * interval
-        for k, command in enumerate(commands)
-        if isinstance(command, PlaceRequest)
-    ]
     report = intake_report(commands, results, workload, elapsed, cpu_s, micro_batches, sealed, setup_s)
-    return {"offered_orders_per_second": rate} | report | latency_figures(latencies)
+    return {"offered_orders_per_second": rate} | report | latency_figures(arrivals.order_latencies(answered))
 
 
 def median_run(run: Callable[..., dict[str, object]], repeat: int, *args: object) -> dict[str, object]:
