@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -104,6 +105,7 @@ class Store:
         self.conn = conn
         self.lock = lock  # None: a read-only snapshot
         self.checkpointer: WalCheckpointer | None = None
+        self.write_gate = threading.RLock()  # held through each transaction (see checkpointer.py)
 
     @classmethod
     def open(cls, path: str | Path, create: bool = True) -> Store:
@@ -146,7 +148,7 @@ class Store:
         if self.checkpointer is None:
             self.conn.execute("PRAGMA wal_autocheckpoint = 0")
             path = self.conn.execute("PRAGMA database_list").fetchone()[2]
-            self.checkpointer = WalCheckpointer(path, interval)
+            self.checkpointer = WalCheckpointer(path, self.write_gate, interval)
 
     def close(self) -> None:
         """Close the connection and give up the writer lock (once; again does nothing)."""
@@ -165,13 +167,14 @@ class Store:
         """Everything inside commits together (and is durable on exit) or not at all."""
         if self.lock is None:
             raise StoreError("the venue was opened read-only")
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
+        with self.write_gate:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
 
     # --- meta: deployment parameters ------------------------------------------------------------
 
