@@ -80,7 +80,7 @@ from rollup.operator.operator import (
     cancel_message_inputs,
     engine_order,
 )
-from rollup.operator.signatures import check_messages, check_orders
+from rollup.operator.signatures import check_messages, check_orders, forget_verdicts, orders_checked
 from rollup.orders import Cancel
 from rollup.rejections import OrderRejected
 from rollup.sigcheck.orders import check_signatures, order_messages
@@ -232,7 +232,9 @@ def sign(plan: list[PlannedOrder | PlannedCancel], keys: list[bytes]) -> list[Pl
 
 
 def open_funded(path: Path, workload: Workload) -> Operator:
-    """A fresh venue at ``path`` where every account has deposited (through the operator)."""
+    """A fresh venue at ``path`` where every account has deposited (through the operator), and no
+    order's verdict remembered from an earlier run in this process: each run checks every signature."""
+    forget_verdicts()
     operator = Operator.create(path, workload.genesis)
     operator.store.checkpoint_in_background()  # as `zkclear serve` does
     for index, pk in enumerate(public_keys(workload.keys)):
@@ -260,6 +262,7 @@ def latency_figures(latencies_s: list[float]) -> dict[str, float]:
 def intake_report(
     commands: Sequence[PlaceRequest | CancelRequest], results: Sequence[IntakeResult], workload: Workload,
     elapsed: float, cpu_s: float, micro_batches: int, batches_sealed: int, setup_s: float,
+    signatures_checked: int,
 ) -> dict[str, object]:  # fmt: skip
     """What a run through the Python API answered, and at what rate and cost."""
     counts: Counter[str] = Counter()
@@ -274,6 +277,7 @@ def intake_report(
         "orders_per_second": counts["accepted"] / elapsed,
         "requests_per_second": len(commands) / elapsed,
         "cpu_us_per_request": cpu_s / len(commands) * 1e6,
+        "order_signatures_checked": signatures_checked,
         "micro_batches": micro_batches,
         "mean_batch": len(commands) / micro_batches,
         "batches_sealed": batches_sealed,
@@ -317,7 +321,7 @@ def saturated(workload: Workload, max_batch: int, store_dir: Path | None) -> dic
         setup_s = time.perf_counter() - began
         batches_before = len(operator.store.batches())
         results: list[IntakeResult] = []
-        start, cpu_start = time.perf_counter(), time.process_time()
+        start, cpu_start, checked = time.perf_counter(), time.process_time(), orders_checked()
         for lo in range(0, len(commands), max_batch):
             results += operator.submit_many(commands[lo : lo + max_batch])
             freeze_survivors()  # as the venue's operator thread does after each micro-batch
@@ -325,7 +329,8 @@ def saturated(workload: Workload, max_batch: int, store_dir: Path | None) -> dic
         sealed = len(operator.store.batches()) - batches_before
         operator.store.close()
     micro_batches = -(-len(commands) // max_batch)
-    report = intake_report(commands, results, workload, elapsed, cpu_s, micro_batches, sealed, setup_s)
+    report = intake_report(commands, results, workload, elapsed, cpu_s, micro_batches, sealed, setup_s,
+                           orders_checked() - checked)  # fmt: skip
     return report | {"mean_micro_batch_ms": elapsed / micro_batches * 1e3}
 
 
@@ -346,7 +351,7 @@ def paced_direct(
         results: list[IntakeResult] = []
         answered: list[float] = []
         micro_batches = 0
-        start, cpu_start = clock(), time.process_time()
+        start, cpu_start, checked = clock(), time.process_time(), orders_checked()
         while len(results) < len(commands):
             i, now = len(results), clock() - start
             arrived = arrivals.arrived(now)
@@ -362,7 +367,8 @@ def paced_direct(
         elapsed, cpu_s = clock() - start, time.process_time() - cpu_start
         sealed = len(operator.store.batches()) - batches_before
         operator.store.close()
-    report = intake_report(commands, results, workload, elapsed, cpu_s, micro_batches, sealed, setup_s)
+    report = intake_report(commands, results, workload, elapsed, cpu_s, micro_batches, sealed, setup_s,
+                           orders_checked() - checked)  # fmt: skip
     return {"offered_orders_per_second": rate} | report | latency_figures(arrivals.order_latencies(answered))
 
 
@@ -391,7 +397,7 @@ def paced_through_thread(
         calls.clear()
         answered = [0.0] * len(commands)  # seconds after the first arrival
         futures: list[Future[IntakeResult]] = []
-        start, cpu_start = clock(), time.process_time()
+        start, cpu_start, checked = clock(), time.process_time(), orders_checked()
         while len(futures) < len(commands):
             now = clock() - start
             arrived = arrivals.arrived(now)
@@ -407,7 +413,8 @@ def paced_through_thread(
         micro_batches = calls["micro-batches"]
         sealed = served.call(lambda operator: len(operator.store.batches())) - batches_before
         served.close()
-    report = intake_report(commands, results, workload, elapsed, cpu_s, micro_batches, sealed, setup_s)
+    report = intake_report(commands, results, workload, elapsed, cpu_s, micro_batches, sealed, setup_s,
+                           orders_checked() - checked)  # fmt: skip
     return {"offered_orders_per_second": rate} | report | latency_figures(arrivals.order_latencies(answered))
 
 

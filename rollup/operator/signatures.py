@@ -46,6 +46,9 @@ class VerdictMemory:
         if len(self._entries) > self.capacity:
             self._entries.popitem(last=False)
 
+    def clear(self) -> None:
+        self._entries.clear()
+
     def __len__(self) -> int:
         return len(self._entries)
 
@@ -53,6 +56,7 @@ class VerdictMemory:
 _verified = VerdictMemory(VERIFIED_CAPACITY)
 _refused = VerdictMemory(REFUSED_CAPACITY)
 _lock = threading.Lock()
+_orders_checked = [0]
 
 
 def known_verdict(signed: SignedOrder, pk: Point) -> bool | None:
@@ -63,6 +67,19 @@ def known_verdict(signed: SignedOrder, pk: Point) -> bool | None:
         return _refused.get(entry) if verdict is None else verdict
 
 
+def forget_verdicts() -> None:
+    """Drop every remembered verdict, as a new process starts with none (a benchmark's fresh venue
+    must check its orders' signatures, not find them known from an earlier run in the process)."""
+    with _lock:
+        _verified.clear()
+        _refused.clear()
+
+
+def orders_checked() -> int:
+    """How many order signatures the compiled passes of :func:`check_orders` checked in this process."""
+    return _orders_checked[0]
+
+
 def check_orders(orders: Sequence[SignedOrder], keys: Sequence[Point | None]) -> list[bool]:
     """Whether each order is signed by ``keys[i]`` (its account's key; None: no account, refused),
     in one compiled pass; the verdicts under a key are remembered for :func:`known_verdict`."""
@@ -70,6 +87,7 @@ def check_orders(orders: Sequence[SignedOrder], keys: Sequence[Point | None]) ->
 
     verdicts = check_signatures(orders, keys)
     with _lock:
+        _orders_checked[0] += len(orders)
         for signed, pk, verdict in zip(orders, keys, verdicts, strict=True):
             if pk is not None:
                 (_verified if verdict else _refused).put((signed, tuple(pk)), verdict)

@@ -45,6 +45,7 @@ def test_the_benchmark_writes_its_report(tmp_path, capsys) -> None:
     for run in (report["saturated"], report["paced"], report["paced_through_operator_thread"]):
         assert run["agrees_with_clients"] is True
         assert run["counts"] == expected and run["orders"] == 120 and run["orders_per_second"] > 0
+        assert run["order_signatures_checked"] == 120  # each run's own, none known from an earlier run
     paced = report["paced"]
     assert report["p99_ms"] == paced["p99_ms"] and report["latency_at_orders_per_second"] == 2000
     for run in (paced, report["paced_through_operator_thread"]):
