@@ -56,6 +56,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from circuits.exchange.batch import BatchShape
@@ -302,6 +303,10 @@ class Arrivals:
         """How many requests have arrived ``elapsed`` seconds after the first."""
         return min(len(self.commands), int(elapsed / self.interval) + 1)
 
+    def since(self, first: int, most: int, start: float) -> Sequence[PlaceRequest | CancelRequest]:
+        """The requests from ``first`` on (``most`` at most) arrived by now (clock started at ``start``)."""
+        return self.commands[first : min(first + most, self.arrived(time.perf_counter() - start))]
+
     def order_latencies(self, answered: Sequence[float]) -> list[float]:
         """Each order's wait from its arrival to ``answered[k]`` (seconds after the first arrival)."""
         return [
@@ -360,7 +365,7 @@ def paced_direct(
                     time.sleep(i * arrivals.interval - now - 5e-4)
                 continue
             end = min(arrived, i + max_batch)
-            results += operator.submit_many(commands[i:end])
+            results += operator.submit_many(commands[i:end], partial(arrivals.since, end, max_batch, start))
             answered += [clock() - start] * (end - i)
             freeze_survivors()  # as the venue's operator thread does after each micro-batch
             micro_batches += 1

@@ -17,9 +17,11 @@ import logging
 import queue
 import re
 import threading
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
+from functools import partial
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TypeVar
@@ -111,9 +113,9 @@ class OperatorThread:
             opened.set_exception(error)
             return
         opened.set_result(operator)
-        held: list[Call | Intake | None] = []  # a job taken from the queue while gathering a batch
+        taken: deque[Call | Intake | None] = deque()  # jobs out of the queue, not yet served, in order
         while True:
-            job = held.pop() if held else self._jobs.get()
+            job = taken.popleft() if taken else self._jobs.get()
             if job is None:
                 return
             if isinstance(job, Call):
@@ -121,17 +123,26 @@ class OperatorThread:
                 self._after_each()
                 continue
             batch = [job]
-            while len(batch) < self.max_batch:
-                try:
-                    job = self._jobs.get_nowait()
-                except queue.Empty:
-                    break
+            while len(batch) < self.max_batch and (taken or not self._jobs.empty()):
+                job = taken.popleft() if taken else self._jobs.get()
                 if not isinstance(job, Intake):
-                    held.append(job)
+                    taken.appendleft(job)
                     break
                 batch.append(job)
-            settle([i.future for i in batch], operator.submit_many, [i.request for i in batch])
+            intake = partial(operator.submit_many, arrived=partial(self._arrived, taken))
+            settle([i.future for i in batch], intake, [i.request for i in batch])
             self._after_each()
+
+    def _arrived(self, taken: deque[Call | Intake | None]) -> list[PlaceRequest | CancelRequest]:
+        """What has queued up for the next micro-batch (moved to ``taken``): the requests it will hold."""
+        while not self._jobs.empty():
+            taken.append(self._jobs.get())
+        upcoming = []
+        for job in taken:
+            if not isinstance(job, Intake) or len(upcoming) == self.max_batch:
+                break
+            upcoming.append(job.request)
+        return upcoming
 
     def _after_each(self) -> None:
         if self.after_each is not None:

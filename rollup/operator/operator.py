@@ -193,6 +193,7 @@ class Operator:
             if resting:
                 self._rest(row.signed)
         self._makers_to_check = list(self._signed.values())  # their signatures, once, in the next intake
+        self._look_ahead: Future[list[tuple[Point | None, bool]]] | None = None  # see submit_many
 
     def _restore(self) -> tuple[int, ExchangeState]:
         """The newest snapshot a restart may start from (all batches up to it settled) and the
@@ -269,14 +270,22 @@ class Operator:
 
     # --- intake: micro-batches of orders and cancels ------------------------------------------------
 
-    def submit_many(self, requests: Sequence[PlaceRequest | CancelRequest]) -> list[IntakeResult]:
+    def submit_many(self, requests: Sequence[PlaceRequest | CancelRequest],
+                    arrived: Callable[[], Sequence[PlaceRequest | CancelRequest]] | None = None,
+                    ) -> list[IntakeResult]:  # fmt: skip
         """Handle a micro-batch in arrival order: the signatures of all its orders and cancels are
         checked by the compiled batch verifier, each request is then matched or refused against the
         state the ones before it left, and the effects of all commit in one transaction (group
         commit). The results (Placed, Cancel, or the OrderRejected refusing that request alone) come
         back only after that commit; if it fails, nothing is acknowledged: memory is rebuilt and it
         raises. Signatures are checked ``CHECK_AHEAD`` requests at a time, the next chunk's on the
-        kernel threads while this one is matched."""
+        kernel threads while this one is matched.
+
+        ``arrived`` (if given) is asked, once the micro-batch is matched, for the requests that came
+        in meanwhile (the next micro-batch's): their orders' signatures are checked on the kernel
+        threads while this one commits (the commit's sync leaves the core idle), and the next call
+        finds those verdicts known."""
+        self._await_look_ahead()
         chunks = [requests[lo : lo + CHECK_AHEAD] for lo in range(0, len(requests), CHECK_AHEAD)]
         results: list[IntakeResult] = []
         checked: Future[list[tuple[Point | None, bool]]] = Future()
@@ -294,7 +303,17 @@ class Operator:
                             results.append(self._cancel(request, next(verdicts)))
                     except OrderRejected as refused:
                         results.append(without_frames(refused))
+            if arrived is not None:
+                orders = [r for r in arrived() if isinstance(r, PlaceRequest)]
+                self._look_ahead = self._signature_work(orders).check_ahead() if orders else None
         return results
+
+    def _await_look_ahead(self) -> None:
+        """Wait for the signatures checked during the last commit (their verdicts then known). Should
+        that check have failed, the orders are simply checked again in their own micro-batch."""
+        if self._look_ahead is not None:
+            self._look_ahead.exception()
+            self._look_ahead = None
 
     def place_many(self, requests: Sequence[PlaceRequest]) -> list[Placed | OrderRejected]:
         """``submit_many`` of orders only."""

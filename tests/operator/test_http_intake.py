@@ -47,11 +47,17 @@ def hold_operator(server: ApiServer) -> threading.Event:
 def test_queued_orders_and_cancels_are_committed_in_micro_batches_in_arrival_order(tmp_path):
     with start(tmp_path, max_batch=3) as api:
         operator = api.operator.operator
-        batches, real = [], operator.submit_many
+        batches, looked_ahead, real = [], [], operator.submit_many
 
-        def recording(requests):
+        def recording(requests, arrived):
             batches.append([describe(request) for request in requests])
-            return real(requests)
+
+            def seen():
+                upcoming = arrived()
+                looked_ahead.append([describe(request) for request in upcoming])
+                return upcoming
+
+            return real(requests, seen)
 
         operator.submit_many = recording
         answers = {}
@@ -83,6 +89,7 @@ def test_queued_orders_and_cancels_are_committed_in_micro_batches_in_arrival_ord
         [("order", 1), ("cancel", 2), ("order", 2)],
         [("order", 3)],
     ]
+    assert looked_ahead == [[], [("order", 3)], []]  # what queued behind each (the read stops the first)
     assert answers["book"] == (200, {"market": 0, "bids": [], "asks": [
         {"price": 1_000, "size": 5, "orders": 1}, {"price": 1_010, "size": 5, "orders": 1},
     ]})  # fmt: skip

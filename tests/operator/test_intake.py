@@ -162,6 +162,36 @@ def test_a_long_batch_is_checked_a_chunk_ahead_with_the_same_answers(venue, no_n
     assert [row.signed.order.order_id for row in venue.store.orders("resting")] == [35]
 
 
+def no_compiled_checks(monkeypatch) -> None:
+    """Any compiled check of order signatures from here on fails the test."""
+
+    def refuse(*args):
+        raise AssertionError("an order signature was checked again")
+
+    monkeypatch.setattr("rollup.sigcheck.orders.check_signatures", refuse)
+
+
+def test_orders_that_arrived_meanwhile_are_checked_during_the_commit(venue, no_native_checks, monkeypatch):
+    ask, forged = signed(ALICE, 1, False, 1_000, 5), signed(BOB, 1, True, 1_000, 2, key=ALICE_KEY)
+    bid = signed(DAVE, 1, True, 1_000, 3)
+    arrived = [PlaceRequest(forged), cancel_request(ALICE, 1, ALICE_KEY), PlaceRequest(bid)]
+    [placed] = venue.submit_many([PlaceRequest(ask)], arrived=lambda: arrived)
+    assert isinstance(placed, Placed)
+    no_compiled_checks(monkeypatch)  # the next micro-batch's orders were checked during that commit
+    refused, cancelled, filled = venue.submit_many(arrived)  # its cancel is checked as before
+    assert reason_of(refused) == Refusal.BAD_SIGNATURE
+    assert isinstance(cancelled, Cancel) and cancelled.order.key == (ALICE, 1)
+    assert isinstance(filled, Placed) and filled.result.fills == () and filled.row.status == "resting"
+
+
+def test_without_a_look_ahead_the_orders_are_checked_in_their_micro_batch(venue, monkeypatch):
+    """The control: the same micro-batch without ``arrived`` needs the compiled check."""
+    venue.submit_many([PlaceRequest(signed(ALICE, 1, False, 1_000, 5))])
+    no_compiled_checks(monkeypatch)
+    with pytest.raises(AssertionError, match="checked again"):
+        venue.submit_many([PlaceRequest(signed(DAVE, 1, True, 1_000, 3))])
+
+
 def test_a_failed_commit_acknowledges_nothing(venue, monkeypatch):
     store = venue.store
     real = store.transaction
