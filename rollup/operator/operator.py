@@ -43,7 +43,7 @@ from rollup.operator.margin import is_reducing, margin_slack, ratios, settled_co
 from rollup.operator.pipeline import Prover, Settlement, advance_batch
 from rollup.operator.records import advance
 from rollup.operator.refusals import OpRefused, Refusal
-from rollup.operator.signatures import BatchSignatures, known_verdict
+from rollup.operator.signatures import BatchSignatures, known_cancel_verdict, known_verdict
 from rollup.operator.store import OrderRow, Store
 from rollup.operator.validity import account_key, check_order, signature_valid, step
 from rollup.orders import Cancel, Fill, Order, OrderKey, Side, TimeInForce
@@ -193,7 +193,7 @@ class Operator:
             if resting:
                 self._rest(row.signed)
         self._makers_to_check = list(self._signed.values())  # their signatures, once, in the next intake
-        self._look_ahead: Future[list[tuple[Point | None, bool]]] | None = None  # see submit_many
+        self._look_ahead: Future[None] | None = None  # see submit_many
 
     def _restore(self) -> tuple[int, ExchangeState]:
         """The newest snapshot a restart may start from (all batches up to it settled) and the
@@ -288,11 +288,13 @@ class Operator:
         self._await_look_ahead()
         chunks = [requests[lo : lo + CHECK_AHEAD] for lo in range(0, len(requests), CHECK_AHEAD)]
         results: list[IntakeResult] = []
-        checked: Future[list[tuple[Point | None, bool]]] = Future()
+        checked: Future[None] = Future()
         with self._recording():
             for k, chunk in enumerate(chunks):
-                work = self._signature_work(chunk) if k == 0 else None
-                verdicts = iter(work.check() if work else checked.result())
+                if k == 0:
+                    self._signature_work(chunk).check()
+                else:
+                    checked.result()
                 if k + 1 < len(chunks):
                     checked = self._signature_work(chunks[k + 1]).check_ahead()
                 for request in chunk:
@@ -300,12 +302,11 @@ class Operator:
                         if isinstance(request, PlaceRequest):
                             results.append(self._place(request))
                         else:
-                            results.append(self._cancel(request, next(verdicts)))
+                            results.append(self._cancel(request))
                     except OrderRejected as refused:
                         results.append(without_frames(refused))
-            if arrived is not None:
-                orders = [r for r in arrived() if isinstance(r, PlaceRequest)]
-                self._look_ahead = self._signature_work(orders).check_ahead() if orders else None
+            upcoming = arrived() if arrived is not None else ()
+            self._look_ahead = self._signature_work(upcoming).check_ahead() if upcoming else None
         return results
 
     def _await_look_ahead(self) -> None:
@@ -343,8 +344,8 @@ class Operator:
 
     def _signature_work(self, requests: Sequence[PlaceRequest | CancelRequest]) -> BatchSignatures:
         """The signatures of ``requests`` to check, each against the key the state holds now for its
-        account: orders whose verdict is not known yet (and, in the first batch after opening, the
-        resting orders, which fills check again), and every cancel."""
+        account, whose verdict is not known yet: orders (and, in the first batch after opening, the
+        resting orders, which fills check again) and cancels."""
         orders = [r.signed for r in requests if isinstance(r, PlaceRequest)] + self._makers_to_check
         self._makers_to_check = []
         unknown = [
@@ -353,13 +354,18 @@ class Operator:
             if (pk := self._key_or_none(signed.order.account)) is not None
             and known_verdict(signed, pk) is None
         ]
-        cancels = [r for r in requests if isinstance(r, CancelRequest)]
+        cancels = []
+        for r in requests:
+            if isinstance(r, CancelRequest):
+                entry, pk = (r.account, r.order_id, r.signature), self._key_or_none(r.account)
+                if pk is None or known_cancel_verdict(entry, pk) is None:
+                    cancels.append((entry, pk))
         return BatchSignatures(
             [signed for signed, _ in unknown],
             [pk for _, pk in unknown],
-            [cancel_message_inputs(r.account, r.order_id) for r in cancels],
-            [self._key_or_none(r.account) for r in cancels],
-            [r.signature for r in cancels],
+            [entry for entry, _ in cancels],
+            [cancel_message_inputs(account, order_id) for (account, order_id, _), _ in cancels],
+            [pk for _, pk in cancels],
         )
 
     def _place(self, request: PlaceRequest) -> Placed:
@@ -398,12 +404,12 @@ class Operator:
         sealed = tuple(range(before, self.batch.batch_id))
         return Placed(order.key, result, tuple(fill_ids), sealed, row)
 
-    def _cancel(self, request: CancelRequest, verdict: tuple[Point | None, bool]) -> Cancel:
-        """Cancel one resting order inside the intake's transaction (or raise OrderRejected); the
-        batch's verdict counts only if the account still has the key it was checked against."""
+    def _cancel(self, request: CancelRequest) -> Cancel:
+        """Cancel one resting order inside the intake's transaction (or raise OrderRejected); a batch
+        verdict counts only if checked against the key the account holds now, else it is verified here."""
         pk = account_key(self.state, request.account)
-        checked_key, valid = verdict
-        if checked_key != pk:
+        valid = known_cancel_verdict((request.account, request.order_id, request.signature), pk)
+        if valid is None:
             valid = signature_valid(cancel_message(request.account, request.order_id), request.signature, pk)
         if not valid:
             raise OpRefused(

@@ -25,6 +25,7 @@ from rollup.exchange.operations import SignedOrder
 
 VERIFIED_CAPACITY = 1 << 17  # verdicts of valid signatures kept (resting orders are checked again at fills)
 REFUSED_CAPACITY = 1 << 12  # and of invalid ones (needed only until their order is refused)
+CANCEL_CAPACITY = 1 << 12  # verdicts on cancels (needed only until the cancel is handled)
 
 
 class VerdictMemory:
@@ -55,6 +56,7 @@ class VerdictMemory:
 
 _verified = VerdictMemory(VERIFIED_CAPACITY)
 _refused = VerdictMemory(REFUSED_CAPACITY)
+_cancels: VerdictMemory = VerdictMemory(CANCEL_CAPACITY)
 _lock = threading.Lock()
 _orders_checked = [0]
 
@@ -67,12 +69,23 @@ def known_verdict(signed: SignedOrder, pk: Point) -> bool | None:
         return _refused.get(entry) if verdict is None else verdict
 
 
+CancelEntry = tuple[int, int, Signature]
+"""A signed cancel request as its verdict is remembered: account, order id, signature."""
+
+
+def known_cancel_verdict(cancel: CancelEntry, pk: Point) -> bool | None:
+    """What a batch check found for this exact signed cancel under ``pk``, or None if none did."""
+    with _lock:
+        return _cancels.get((*cancel, tuple(pk)))
+
+
 def forget_verdicts() -> None:
     """Drop every remembered verdict, as a new process starts with none (a benchmark's fresh venue
     must check its orders' signatures, not find them known from an earlier run in the process)."""
     with _lock:
         _verified.clear()
         _refused.clear()
+        _cancels.clear()
 
 
 def orders_checked() -> int:
@@ -133,23 +146,27 @@ def verify_messages(messages: Sequence[int], keys: Sequence[Point | None],
 
 @dataclass(frozen=True)
 class BatchSignatures:
-    """The signatures of a micro-batch to check: orders with their accounts' keys, and cancels as
-    Poseidon inputs with keys and signatures (a key of None is refused)."""
+    """The signatures of a micro-batch to check: orders with their accounts' keys, and cancels with
+    their Poseidon inputs and keys (a key of None is refused)."""
 
     orders: list[SignedOrder]
     order_keys: list[Point]
+    cancels: list[CancelEntry]
     cancel_inputs: list[list[int]]
     cancel_keys: list[Point | None]
-    cancel_signatures: list[Signature]
 
-    def check(self) -> list[tuple[Point | None, bool]]:
-        """Check all, remembering the orders' verdicts; each cancel's key and verdict, in order."""
+    def check(self) -> None:
+        """Check all; the verdicts are remembered (:func:`known_verdict`, :func:`known_cancel_verdict`)."""
         if self.orders:
             check_orders(self.orders, self.order_keys)
-        verdicts = check_messages(self.cancel_inputs, self.cancel_keys, self.cancel_signatures)
-        return list(zip(self.cancel_keys, verdicts, strict=True))
+        signatures = [signature for _, _, signature in self.cancels]
+        verdicts = check_messages(self.cancel_inputs, self.cancel_keys, signatures)
+        with _lock:
+            for cancel, pk, verdict in zip(self.cancels, self.cancel_keys, verdicts, strict=True):
+                if pk is not None:
+                    _cancels.put((*cancel, tuple(pk)), verdict)
 
-    def check_ahead(self) -> Future[list[tuple[Point | None, bool]]]:
+    def check_ahead(self) -> Future[None]:
         """:meth:`check` on a thread of its own (the kernels release the GIL), so the caller can
         go on with earlier requests meanwhile."""
         return _checker().submit(self.check)

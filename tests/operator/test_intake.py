@@ -20,6 +20,7 @@ from rollup.operator.operator import (
     Placed,
     PlaceRequest,
     cancel_message,
+    cancel_message_inputs,
 )
 from rollup.operator.refusals import Refusal
 from rollup.orders import Cancel
@@ -40,6 +41,7 @@ def forget_verdicts(monkeypatch) -> None:
     """No remembered verdicts, as in a new process."""
     monkeypatch.setattr(signatures, "_verified", signatures.VerdictMemory(signatures.VERIFIED_CAPACITY))
     monkeypatch.setattr(signatures, "_refused", signatures.VerdictMemory(signatures.REFUSED_CAPACITY))
+    monkeypatch.setattr(signatures, "_cancels", signatures.VerdictMemory(signatures.CANCEL_CAPACITY))
 
 
 def forbid_native_checks(monkeypatch) -> None:
@@ -128,8 +130,13 @@ def test_cancels_in_a_batch_are_checked_and_refused_alone(venue):
 def test_a_cancel_verdict_counts_only_for_the_key_it_was_checked_against(venue):
     venue.place(signed(ALICE, 1, False, 1_000, 5))
     forged = cancel_request(ALICE, 1, BOB_KEY)  # a valid signature, by Bob's key
+    signatures.BatchSignatures([], [], [(ALICE, 1, forged.signature)], [cancel_message_inputs(ALICE, 1)],
+                               [eddsa.public_key(BOB_KEY)]).check()  # fmt: skip
+    entry = (ALICE, 1, forged.signature)
+    assert signatures.known_cancel_verdict(entry, eddsa.public_key(BOB_KEY)) is True
+    assert signatures.known_cancel_verdict(entry, eddsa.public_key(ALICE_KEY)) is None
     with venue.store.transaction(), pytest.raises(OrderRejected) as caught:
-        venue._cancel(forged, (eddsa.public_key(BOB_KEY), True))  # checked natively against Alice's key
+        venue._cancel(forged)  # checked natively against Alice's key
     assert caught.value.reason == Refusal.BAD_SIGNATURE
     assert venue.store.order(ALICE, 1).status == "resting"
 
@@ -163,12 +170,20 @@ def test_a_long_batch_is_checked_a_chunk_ahead_with_the_same_answers(venue, no_n
 
 
 def no_compiled_checks(monkeypatch) -> None:
-    """Any compiled check of order signatures from here on fails the test."""
+    """Any compiled check of an order's or a cancel's signature from here on fails the test (and so
+    does a native check of a cancel's)."""
 
     def refuse(*args):
-        raise AssertionError("an order signature was checked again")
+        raise AssertionError("a signature was checked again")
+
+    real_messages = signatures.check_messages
+
+    def no_messages(inputs, keys, sigs):
+        return refuse() if inputs else real_messages(inputs, keys, sigs)
 
     monkeypatch.setattr("rollup.sigcheck.orders.check_signatures", refuse)
+    monkeypatch.setattr(signatures, "check_messages", no_messages)
+    monkeypatch.setattr("rollup.operator.operator.signature_valid", refuse)
 
 
 def test_orders_that_arrived_meanwhile_are_checked_during_the_commit(venue, no_native_checks, monkeypatch):
@@ -177,8 +192,8 @@ def test_orders_that_arrived_meanwhile_are_checked_during_the_commit(venue, no_n
     arrived = [PlaceRequest(forged), cancel_request(ALICE, 1, ALICE_KEY), PlaceRequest(bid)]
     [placed] = venue.submit_many([PlaceRequest(ask)], arrived=lambda: arrived)
     assert isinstance(placed, Placed)
-    no_compiled_checks(monkeypatch)  # the next micro-batch's orders were checked during that commit
-    refused, cancelled, filled = venue.submit_many(arrived)  # its cancel is checked as before
+    no_compiled_checks(monkeypatch)  # the next micro-batch's requests were checked during that commit
+    refused, cancelled, filled = venue.submit_many(arrived)
     assert reason_of(refused) == Refusal.BAD_SIGNATURE
     assert isinstance(cancelled, Cancel) and cancelled.order.key == (ALICE, 1)
     assert isinstance(filled, Placed) and filled.result.fills == () and filled.row.status == "resting"
@@ -190,6 +205,8 @@ def test_without_a_look_ahead_the_orders_are_checked_in_their_micro_batch(venue,
     no_compiled_checks(monkeypatch)
     with pytest.raises(AssertionError, match="checked again"):
         venue.submit_many([PlaceRequest(signed(DAVE, 1, True, 1_000, 3))])
+    with pytest.raises(AssertionError, match="checked again"):
+        venue.submit_many([cancel_request(ALICE, 1, ALICE_KEY)])
 
 
 def test_a_failed_commit_acknowledges_nothing(venue, monkeypatch):
