@@ -343,8 +343,9 @@ def paced_direct(
     workload: Workload, rate: float, max_batch: int, store_dir: Path | None
 ) -> dict[str, object]:
     """Orders arriving evenly at ``rate`` a second (the cancels between them), handed to
-    ``Operator.submit_many`` on this same thread as they arrive (what arrived, up to ``max_batch``,
-    as one micro-batch): the operator's own latency, with no other thread to take turns with."""
+    ``Operator.submit_many_later`` on this same thread as they arrive (what arrived, up to
+    ``max_batch``, as one micro-batch; its commit on the store's committer thread while the next
+    is matched): the operator's own latency, with no other thread queueing requests for it."""
     commands = workload.commands
     arrivals = Arrivals.at_rate(commands, rate)
     clock = time.perf_counter
@@ -353,23 +354,32 @@ def paced_direct(
         operator = open_funded(Path(scratch) / "venue.db", workload)
         setup_s = clock() - began
         batches_before = len(operator.store.batches())
-        results: list[IntakeResult] = []
-        answered: list[float] = []
-        micro_batches = 0
+        answers: list[Future[list[IntakeResult]]] = []
+        answered = [0.0] * len(commands)  # seconds after the first arrival
+        taken = micro_batches = 0
         start, cpu_start, checked = clock(), time.process_time(), orders_checked()
-        while len(results) < len(commands):
-            i, now = len(results), clock() - start
+
+        def stamp(first: int, end: int, _: Future) -> None:
+            answered[first:end] = [clock() - start] * (end - first)
+
+        while taken < len(commands):
+            now = clock() - start
             arrived = arrivals.arrived(now)
-            if arrived <= i:
-                if i * arrivals.interval - now > 1e-3:
-                    time.sleep(i * arrivals.interval - now - 5e-4)
+            if arrived <= taken:
+                if taken * arrivals.interval - now > 1e-3:
+                    time.sleep(taken * arrivals.interval - now - 5e-4)
                 continue
-            end = min(arrived, i + max_batch)
-            results += operator.submit_many(commands[i:end], partial(arrivals.since, end, max_batch, start))
-            answered += [clock() - start] * (end - i)
+            end = min(arrived, taken + max_batch)
+            upcoming = partial(arrivals.since, end, max_batch, start)
+            answer = operator.submit_many_later(commands[taken:end], upcoming)
+            answer.add_done_callback(partial(stamp, taken, end))
+            answers.append(answer)
+            taken = end
             freeze_survivors()  # as the venue's operator thread does after each micro-batch
             micro_batches += 1
-        elapsed, cpu_s = clock() - start, time.process_time() - cpu_start
+        results = [result for answer in answers for result in answer.result()]
+        elapsed, cpu_s = max(answered), time.process_time() - cpu_start
+        operator.settle()
         sealed = len(operator.store.batches()) - batches_before
         operator.store.close()
     report = intake_report(commands, results, workload, elapsed, cpu_s, micro_batches, sealed, setup_s,

@@ -3,10 +3,11 @@ withdraw, relay signed oracle prices, and read books, accounts, orders and batch
 bearer token) posts funding ticks and deposits. docs/http_api.md lists the endpoints.
 
 Every call into the operator runs on one thread that owns it (OperatorThread): the operator is not
-thread-safe and its SQLite connection belongs to the thread that opened it, so handler threads
-queue their calls there. Orders and cancels waiting in that queue back to back are taken together,
-up to ``INTAKE_BATCH`` of them, as one micro-batch (``Operator.submit_many``: one signature pass,
-one commit). An order is acknowledged (200) only after the store committed its micro-batch.
+thread-safe, so handler threads queue their calls there. Orders and cancels waiting in that queue
+back to back are taken together, up to ``INTAKE_BATCH`` of them, as one micro-batch
+(``Operator.submit_many_later``: one signature pass, one commit, on the store's committer thread
+while the next micro-batch is matched). An order is acknowledged (200) only after the store
+committed its micro-batch.
 """
 
 from __future__ import annotations
@@ -119,7 +120,7 @@ class OperatorThread:
             if job is None:
                 return
             if isinstance(job, Call):
-                settle([job.future], lambda fn: [fn(operator)], job.fn)
+                settle([job.future], lambda fn: [fn(operator)], job.fn, before=operator.settle)
                 self._after_each()
                 continue
             batch = [job]
@@ -129,8 +130,13 @@ class OperatorThread:
                     taken.appendleft(job)
                     break
                 batch.append(job)
-            intake = partial(operator.submit_many, arrived=partial(self._arrived, taken))
-            settle([i.future for i in batch], intake, [i.request for i in batch])
+            futures, requests = [i.future for i in batch], [i.request for i in batch]
+            try:
+                answers = operator.submit_many_later(requests, partial(self._arrived, taken))
+            except BaseException as error:
+                fail(futures, error)
+            else:
+                answers.add_done_callback(partial(settle, futures, Future.result))
             self._after_each()
 
     def _arrived(self, taken: deque[Call | Intake | None]) -> list[PlaceRequest | CancelRequest]:
@@ -149,16 +155,24 @@ class OperatorThread:
             self.after_each()
 
 
-def settle(futures: list[Future], fn: Callable[[Any], list[Any]], argument: Any) -> None:
-    """Settle each future with its item of what ``fn(argument)`` returns, or all with what it raises."""
+def settle(futures: list[Future], fn: Callable[[Any], list[Any]], argument: Any,
+           before: Callable[[], None] | None = None) -> None:  # fmt: skip
+    """Settle each future with its item of what ``fn(argument)`` returns (``before()`` run first),
+    or all with what they raise."""
     try:
+        if before is not None:
+            before()
         results = fn(argument)
     except BaseException as error:
-        for future in futures:
-            future.set_exception(error)
+        fail(futures, error)
     else:
         for future, result in zip(futures, results, strict=True):
             future.set_result(result)
+
+
+def fail(futures: list[Future], error: BaseException) -> None:
+    for future in futures:
+        future.set_exception(error)
 
 
 class ApiError(Exception):

@@ -5,7 +5,8 @@ pipeline. Every acknowledgement (a method returning) comes after the store commi
 
 Orders and cancels come in micro-batches (``submit_many``): their signatures are checked in one
 compiled pass, then each is handled in arrival order, and the effects of all commit together
-(group commit), before any result is returned.
+(group commit), before any result is returned. The commit runs on the store's own thread
+(``submit_many_later``), so the next micro-batch is matched meanwhile.
 
 What lives in memory (books, the projected state, the open batch) is a cache of the store: it is
 rebuilt from the store on open, and after any failed commit.
@@ -19,6 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from circuits.exchange.config import PPM
@@ -99,6 +101,16 @@ IntakeResult = Placed | Cancel | OrderRejected
 CHECK_AHEAD = 64
 """Requests of a micro-batch whose signatures are checked together, the next chunk's while this
 one is matched (GIL-free kernels beside the Python matching)."""
+
+
+def acknowledge(answers: Future[list[IntakeResult]], results: list[IntakeResult],
+                committed: Future[None]) -> None:  # fmt: skip
+    """Settle a micro-batch's answers with its results once its commit is durable, or with the failure."""
+    failure = committed.exception()
+    if failure is None:
+        answers.set_result(results)
+    else:
+        answers.set_exception(failure)
 
 
 @contextmanager
@@ -273,23 +285,39 @@ class Operator:
     def submit_many(self, requests: Sequence[PlaceRequest | CancelRequest],
                     arrived: Callable[[], Sequence[PlaceRequest | CancelRequest]] | None = None,
                     ) -> list[IntakeResult]:  # fmt: skip
+        """``submit_many_later``, waiting for the answers: they come back once the micro-batch is
+        committed; if the commit fails, memory is rebuilt from the store and this raises."""
+        answers = self.submit_many_later(requests, arrived)
+        try:
+            return answers.result()
+        finally:
+            self.settle()
+
+    def submit_many_later(self, requests: Sequence[PlaceRequest | CancelRequest],
+                          arrived: Callable[[], Sequence[PlaceRequest | CancelRequest]] | None = None,
+                          ) -> Future[list[IntakeResult]]:  # fmt: skip
         """Handle a micro-batch in arrival order: the signatures of all its orders and cancels are
         checked by the compiled batch verifier, each request is then matched or refused against the
         state the ones before it left, and the effects of all commit in one transaction (group
-        commit). The results (Placed, Cancel, or the OrderRejected refusing that request alone) come
-        back only after that commit; if it fails, nothing is acknowledged: memory is rebuilt and it
-        raises. Signatures are checked ``CHECK_AHEAD`` requests at a time, the next chunk's on the
-        kernel threads while this one is matched.
+        commit). The future holds the results (Placed, Cancel, or the OrderRejected refusing that
+        request alone) once that commit is durable, or what the commit failed with: nothing is
+        acknowledged then, and the next call (or ``settle``) rebuilds memory from the store.
+        Signatures are checked ``CHECK_AHEAD`` requests at a time, the next chunk's on the kernel
+        threads while this one is matched.
+
+        The commit runs on the store's committer thread (``Store.commit_later``): this returns once
+        the micro-batch is matched and written, so the next one is matched while this one syncs. A
+        micro-batch matched while the one before failed to commit is dropped too (it raises).
 
         ``arrived`` (if given) is asked, once the micro-batch is matched, for the requests that came
-        in meanwhile (the next micro-batch's): their orders' signatures are checked on the kernel
-        threads while this one commits (the commit's sync leaves the core idle), and the next call
-        finds those verdicts known."""
+        in meanwhile (the next micro-batch's): their signatures are checked on the kernel threads
+        while this one is written and committed, and the next call finds those verdicts known."""
         self._await_look_ahead()
         chunks = [requests[lo : lo + CHECK_AHEAD] for lo in range(0, len(requests), CHECK_AHEAD)]
         results: list[IntakeResult] = []
         checked: Future[None] = Future()
-        with self._recording():
+        self.store.record_writes()
+        try:
             for k, chunk in enumerate(chunks):
                 if k == 0:
                     self._signature_work(chunk).check()
@@ -307,7 +335,20 @@ class Operator:
                         results.append(without_frames(refused))
             upcoming = arrived() if arrived is not None else ()
             self._look_ahead = self._signature_work(upcoming).check_ahead() if upcoming else None
-        return results
+            committed = self.store.commit_later()
+        except BaseException:
+            self.store.drop_writes()
+            self._rebuild()
+            raise
+        answers: Future[list[IntakeResult]] = Future()
+        committed.add_done_callback(partial(acknowledge, answers, results))
+        return answers
+
+    def settle(self) -> None:
+        """Wait for the intake's commit in flight; if it failed, rebuild memory from the store (what
+        memory held beyond it was never acknowledged). Everything but intake settles first."""
+        if self.store.await_commit() is not None:
+            self._rebuild()
 
     def _await_look_ahead(self) -> None:
         """Wait for the signatures checked during the last commit (their verdicts then known). Should
@@ -483,7 +524,9 @@ class Operator:
 
     @contextmanager
     def _recording(self) -> Iterator[None]:
-        """The store's transaction; if it fails, memory is rebuilt from what the store holds."""
+        """The store's transaction (intake's commit in flight settled first); if it fails, memory is
+        rebuilt from what the store holds."""
+        self.settle()
         try:
             with self.store.transaction():
                 yield

@@ -1,6 +1,13 @@
 """The operator's durable record in SQLite (WAL): orders, cancels, fills, deposits, queued
 operations and batches. Whatever is written inside one ``transaction()`` is on disk when it returns,
-so the operator acknowledges only after that (a crash before loses nothing acknowledged)."""
+so the operator acknowledges only after that (a crash before loses nothing acknowledged).
+
+Order intake pipelines its commits (``record_writes`` … ``commit_later``): a micro-batch's writes
+are recorded while it is matched, written in one transaction, and committed on a thread of the
+store's own, so the operator matches the next micro-batch while SQLite syncs this one (the sync
+releases the GIL, and the second core does it). Fill ids and operation sequence numbers are
+allocated here, not by SQLite, so a recorded write can name them before it runs. Anything else
+reading or writing the database waits for the commit in flight first (``conn``)."""
 
 from __future__ import annotations
 
@@ -8,7 +15,8 @@ import json
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -77,6 +85,8 @@ class StoreError(ValueError):
 
 
 Prepare = Callable[[sqlite3.Connection], None]
+Write = tuple[str, tuple, str | None]
+"""A recorded write: SQL, its arguments, and the KeyError's message should it change no row (or None)."""
 
 
 def _connect(path: str | Path, mode: str, prepare: Prepare) -> sqlite3.Connection:
@@ -85,7 +95,7 @@ def _connect(path: str | Path, mode: str, prepare: Prepare) -> sqlite3.Connectio
     conn = None
     try:
         uri = f"{Path(path).absolute().as_uri()}?mode={mode}"
-        conn = sqlite3.connect(uri, uri=True, isolation_level=None)
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
         prepare(conn)
     except BaseException as error:
         if conn is not None:
@@ -102,10 +112,28 @@ class Store:
     snapshot: one read transaction from open to close, beside a writer if there is one."""
 
     def __init__(self, conn: sqlite3.Connection, lock: VenueLock | None) -> None:
-        self.conn = conn
+        self._conn = conn  # used by one thread at a time: the caller's, or the committer's (see conn)
         self.lock = lock  # None: a read-only snapshot
         self.checkpointer: WalCheckpointer | None = None
-        self.write_gate = threading.RLock()  # held through each transaction (see checkpointer.py)
+        self.write_gate = threading.Lock()  # held through each transaction (see checkpointer.py)
+        self._recorded: list[Write] | None = None  # writes recorded for commit_later
+        self._committing: Future[None] | None = None  # commit_later's commit, until awaited
+        self._committer: ThreadPoolExecutor | None = None
+        self._next_fill_id = self._next_op_seq = 0
+        if lock is not None:
+            self._load_ids()
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The connection, once the commit in flight (if any) has finished."""
+        if self._committing is not None:
+            self._committing.exception()  # waits; its outcome is for await_commit to report
+        return self._conn
+
+    def _load_ids(self) -> None:
+        """The next fill id and operation sequence number: one past the largest committed."""
+        self._next_fill_id = self.conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM fills").fetchone()[0]
+        self._next_op_seq = self.conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM ops").fetchone()[0]
 
     @classmethod
     def open(cls, path: str | Path, create: bool = True) -> Store:
@@ -151,9 +179,12 @@ class Store:
             self.checkpointer = WalCheckpointer(path, self.write_gate, interval)
 
     def close(self) -> None:
-        """Close the connection and give up the writer lock (once; again does nothing)."""
+        """Close the connection (after the commit in flight) and give up the writer lock (once; again
+        does nothing)."""
         if self.checkpointer is not None:
             self.checkpointer.stop()
+        if self._committer is not None:
+            self._committer.shutdown()
         self.conn.close()
         if self.lock is not None:
             self.lock.release()
@@ -165,16 +196,102 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """Everything inside commits together (and is durable on exit) or not at all."""
+        self._begin()
+        try:
+            yield
+        except BaseException:
+            self._roll_back()
+            raise
+        try:
+            self._conn.execute("COMMIT")
+        except BaseException:
+            self._roll_back()
+            raise
+        self.write_gate.release()
+
+    def _begin(self) -> None:
+        """Open a write transaction, the write gate held (after the commit in flight, if any)."""
         if self.lock is None:
             raise StoreError("the venue was opened read-only")
-        with self.write_gate:
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield
-            except BaseException:
-                self.conn.execute("ROLLBACK")
-                raise
-            self.conn.execute("COMMIT")
+        if self.conn.in_transaction or self._recorded is not None:
+            raise StoreError("a transaction is open already")
+        self.write_gate.acquire()
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            self.write_gate.release()
+            raise
+
+    def _roll_back(self) -> None:
+        """End the open transaction without its writes, and give up the write gate."""
+        try:
+            with suppress(sqlite3.Error):  # SQLite may have rolled it back itself
+                self._conn.execute("ROLLBACK")
+            self._load_ids()
+        finally:
+            self.write_gate.release()
+
+    # --- pipelined commits ------------------------------------------------------------------------
+
+    def record_writes(self) -> None:
+        """From now until ``commit_later`` (or ``drop_writes``), record the writes instead of running them."""
+        if self._recorded is not None:
+            raise StoreError("writes are being recorded already")
+        self._recorded = []
+
+    def drop_writes(self) -> None:
+        """Forget the recorded writes (nothing was written), and the ids they took."""
+        self._recorded = None
+        self._load_ids()
+
+    def commit_later(self) -> Future[None]:
+        """Run the recorded writes in one transaction on this thread (after the previous commit, which
+        must have succeeded: see ``await_commit``), and commit it on the committer thread: the future
+        is done once the transaction is durable, or failed (then rolled back)."""
+        writes, self._recorded = self._recorded, None
+        if writes is None:
+            raise StoreError("no writes were recorded")
+        if self.await_commit() is not None:
+            self._load_ids()
+            raise StoreError("the previous commit failed: what was recorded after it is dropped")
+        self._begin()
+        try:
+            for sql, args, missing in writes:
+                if self._conn.execute(sql, args).rowcount != 1 and missing:
+                    raise KeyError(missing)
+        except BaseException:
+            self._roll_back()
+            raise
+        if self._committer is None:
+            self._committer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="zkclear-commit")
+        self._committing = self._committer.submit(self._commit)
+        return self._committing
+
+    def _commit(self) -> None:
+        try:
+            self._conn.execute("COMMIT")
+        except BaseException:
+            with suppress(sqlite3.Error):
+                self._conn.execute("ROLLBACK")
+            raise
+        finally:
+            self.write_gate.release()
+
+    def await_commit(self) -> BaseException | None:
+        """Wait for the commit in flight, if any: what it failed with (once), None if it succeeded or
+        there was none. After a failure the ids are those of the store as committed."""
+        committing, self._committing = self._committing, None
+        failure = None if committing is None else committing.exception()
+        if failure is not None:
+            self._load_ids()
+        return failure
+
+    def _write(self, sql: str, args: tuple, missing: str | None = None) -> None:
+        """Run (or record) one write; ``missing``: the KeyError's message should it change no row."""
+        if self._recorded is not None:
+            self._recorded.append((sql, args, missing))
+        elif self.conn.execute(sql, args).rowcount != 1 and missing:
+            raise KeyError(missing)
 
     # --- meta: deployment parameters ------------------------------------------------------------
 
@@ -189,19 +306,18 @@ class Store:
 
     def add_order(self, row: OrderRow) -> None:
         o = row.signed.order
-        self.conn.execute(
+        self._write(
             "INSERT INTO orders VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (o.account, o.order_id, o.market, json.dumps(codec.signed_order_dict(row.signed)),
              row.time_in_force, int(row.post_only), int(row.reduce_only), row.status, row.remaining),
         )  # fmt: skip
 
     def set_order_state(self, account: int, order_id: int, status: str, remaining: int) -> None:
-        cursor = self.conn.execute(
+        self._write(
             "UPDATE orders SET status = ?, remaining = ? WHERE account = ? AND order_id = ?",
             (status, remaining, account, order_id),
+            f"no order ({account}, {order_id})",
         )
-        if cursor.rowcount != 1:
-            raise KeyError(f"no order ({account}, {order_id})")
 
     def orders(self, status: str | None = None) -> list[OrderRow]:
         """Orders in the order they were accepted (their time priority)."""
@@ -225,20 +341,21 @@ class Store:
         return OrderRow(codec.signed_order_from(json.loads(s)), tif, bool(po), bool(ro), st, rem)
 
     def add_cancel(self, account: int, order_id: int, size: int, reason: str) -> None:
-        self.conn.execute("INSERT INTO cancels (account, order_id, size, reason) VALUES (?, ?, ?, ?)",
-                          (account, order_id, size, reason))  # fmt: skip
+        self._write("INSERT INTO cancels (account, order_id, size, reason) VALUES (?, ?, ?, ?)",
+                    (account, order_id, size, reason))  # fmt: skip
 
     def cancels(self) -> list[tuple[int, int, int, str]]:
         return list(self.conn.execute("SELECT account, order_id, size, reason FROM cancels ORDER BY id"))
 
     def add_fill(self, market: int, taker: tuple[int, int], maker: tuple[int, int], price: int, size: int,
                  op_seq: int) -> int:  # fmt: skip
-        cursor = self.conn.execute(
-            "INSERT INTO fills (market, taker_account, taker_order, maker_account, maker_order, price, size,"
-            " op_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (market, *taker, *maker, price, size, op_seq),
+        fill_id, self._next_fill_id = self._next_fill_id, self._next_fill_id + 1
+        self._write(
+            "INSERT INTO fills (id, market, taker_account, taker_order, maker_account, maker_order, price,"
+            " size, op_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (fill_id, market, *taker, *maker, price, size, op_seq),
         )
-        return cursor.lastrowid
+        return fill_id
 
     def fills(self) -> list[FillRow]:
         rows = self.conn.execute(
@@ -258,11 +375,12 @@ class Store:
     # --- operations and batches -----------------------------------------------------------------
 
     def add_op(self, op: Operation, batch_id: int, slot: int, queued_at: float) -> int:
-        cursor = self.conn.execute(
-            "INSERT INTO ops (kind, body, batch_id, slot, queued_at) VALUES (?, ?, ?, ?, ?)",
-            (op.op_type, codec.dumps(op), batch_id, slot, queued_at),
+        seq, self._next_op_seq = self._next_op_seq, self._next_op_seq + 1
+        self._write(
+            "INSERT INTO ops (seq, kind, body, batch_id, slot, queued_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (seq, op.op_type, codec.dumps(op), batch_id, slot, queued_at),
         )
-        return cursor.lastrowid
+        return seq
 
     def ops(self, batch_id: int | None = None, after_batch: int | None = None) -> list[OpRow]:
         """Operations in queue order: all, one batch's, or those of batches after ``after_batch``."""
@@ -292,8 +410,8 @@ class Store:
         return out
 
     def add_batch(self, batch_id: int, shape: tuple[str, ...], sealed_at: float) -> None:
-        self.conn.execute("INSERT INTO batches (id, shape, status, sealed_at) VALUES (?, ?, 'sealed', ?)",
-                          (batch_id, json.dumps(list(shape)), sealed_at))  # fmt: skip
+        self._write("INSERT INTO batches (id, shape, status, sealed_at) VALUES (?, ?, 'sealed', ?)",
+                    (batch_id, json.dumps(list(shape)), sealed_at))  # fmt: skip
 
     def record_applied(self, batch_id: int, old_root: int, new_root: int, commitment: int,
                        pubdata: bytes) -> None:  # fmt: skip

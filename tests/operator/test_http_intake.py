@@ -47,7 +47,7 @@ def hold_operator(server: ApiServer) -> threading.Event:
 def test_queued_orders_and_cancels_are_committed_in_micro_batches_in_arrival_order(tmp_path):
     with start(tmp_path, max_batch=3) as api:
         operator = api.operator.operator
-        batches, looked_ahead, real = [], [], operator.submit_many
+        batches, looked_ahead, real = [], [], operator.submit_many_later
 
         def recording(requests, arrived):
             batches.append([describe(request) for request in requests])
@@ -59,7 +59,7 @@ def test_queued_orders_and_cancels_are_committed_in_micro_batches_in_arrival_ord
 
             return real(requests, seen)
 
-        operator.submit_many = recording
+        operator.submit_many_later = recording
         answers = {}
 
         def post(name, order):

@@ -5,7 +5,8 @@ only for an exact signed order the batch check verified under the key the accoun
 from __future__ import annotations
 
 import sqlite3
-from contextlib import contextmanager
+import threading
+import time
 from dataclasses import replace
 
 import pytest
@@ -23,6 +24,7 @@ from rollup.operator.operator import (
     cancel_message_inputs,
 )
 from rollup.operator.refusals import Refusal
+from rollup.operator.store import StoreError
 from rollup.orders import Cancel
 from rollup.rejections import OrderRejected, RejectReason
 from tests.exchange.scenario import ALICE, ALICE_KEY, BOB, BOB_KEY, DAVE
@@ -209,26 +211,79 @@ def test_without_a_look_ahead_the_orders_are_checked_in_their_micro_batch(venue,
         venue.submit_many([cancel_request(ALICE, 1, ALICE_KEY)])
 
 
+class FailingCommits:
+    """A connection whose COMMITs fail (as on a disk I/O error), all else passed through."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def execute(self, sql: str, *args):
+        if sql == "COMMIT":
+            raise sqlite3.OperationalError("disk I/O error")
+        return self.conn.execute(sql, *args)
+
+    def __getattr__(self, name: str):
+        return getattr(self.conn, name)
+
+
 def test_a_failed_commit_acknowledges_nothing(venue, monkeypatch):
     store = venue.store
-    real = store.transaction
-
-    @contextmanager
-    def failing_commit():
-        with real():
-            yield
-            raise sqlite3.OperationalError("disk I/O error")  # rolls the transaction back
-
     batch = [PlaceRequest(signed(ALICE, 1, False, 1_000, 5)), PlaceRequest(signed(BOB, 1, True, 1_000, 2))]
     root = venue.root
-    monkeypatch.setattr(store, "transaction", failing_commit)
+    monkeypatch.setattr(store, "_conn", FailingCommits(store._conn))
     with pytest.raises(sqlite3.OperationalError):
         venue.place_many(batch)
     assert store.orders() == [] and store.fills() == []
     assert venue.engine.book(0).depth().asks == () and venue.root == root  # memory rebuilt from the store
-    monkeypatch.setattr(store, "transaction", real)
+    monkeypatch.setattr(store, "_conn", store._conn.conn)
     placed, filled = venue.place_many(batch)  # the ids were never used
-    assert isinstance(placed, Placed) and filled.result.filled == 2
+    assert isinstance(placed, Placed) and filled.result.filled == 2 and filled.fill_ids == (1,)
+
+
+def test_a_micro_batch_matched_behind_a_failed_commit_is_dropped_too(venue, monkeypatch):
+    store, root = venue.store, venue.root
+    monkeypatch.setattr(store, "_conn", FailingCommits(store._conn))
+    first = venue.submit_many_later([PlaceRequest(signed(ALICE, 1, False, 1_000, 5))])
+    with pytest.raises(StoreError, match="previous commit failed"):  # matched on top of the first
+        venue.submit_many_later([PlaceRequest(signed(BOB, 1, True, 1_000, 2))])
+    assert isinstance(first.exception(10), sqlite3.OperationalError)
+    monkeypatch.setattr(store, "_conn", store._conn.conn)
+    assert store.orders() == [] and venue.root == root and venue.engine.book(0).depth().asks == ()
+
+
+class HeldCommits(FailingCommits):
+    """A connection whose COMMITs wait for ``release``."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        super().__init__(conn)
+        self.release = threading.Event()
+
+    def execute(self, sql: str, *args):
+        if sql == "COMMIT":
+            assert self.release.wait(10)
+        return self.conn.execute(sql, *args)
+
+
+def test_the_next_micro_batch_is_matched_while_the_last_one_commits(venue, monkeypatch):
+    store = venue.store
+    held = HeldCommits(store._conn)
+    monkeypatch.setattr(store, "_conn", held)
+    first = venue.submit_many_later([PlaceRequest(signed(ALICE, 1, False, 1_000, 5))])
+    answers = []
+    second = threading.Thread(target=lambda: answers.append(
+        venue.submit_many_later([PlaceRequest(signed(BOB, 1, True, 1_000, 2))])))  # fmt: skip
+    second.start()
+    deadline = time.monotonic() + 10
+    while venue.state.account(BOB).position[0] != 2:  # matched in memory, its commit still to come
+        assert time.monotonic() < deadline, "the second micro-batch was not matched"
+        time.sleep(0.005)
+    assert not first.done()  # nothing is acknowledged before its commit
+    held.release.set()
+    second.join(10)
+    placed, [filled] = first.result(10), answers[0].result(10)
+    assert isinstance(placed[0], Placed) and filled.result.filled == 2
+    venue.settle()
+    assert [row.remaining for row in store.orders()] == [3, 0] and len(store.fills()) == 1
 
 
 def test_resting_orders_are_checked_in_the_first_batch_after_a_restart(venue, tmp_path, monkeypatch):
