@@ -71,6 +71,7 @@ from rollup.matching import MatchingEngine
 from rollup.operator.api_requests import order_json, signature_json
 from rollup.operator.collector import freeze_survivors, settle_collector
 from rollup.operator.genesis import Genesis
+from rollup.operator.handoffs import prompt_handoffs
 from rollup.operator.http_api import ApiServer, OperatorThread
 from rollup.operator.operator import (
     CancelRequest,
@@ -580,6 +581,7 @@ def measure(args: argparse.Namespace) -> dict[str, object]:
     warm_up_s = time.perf_counter() - began
     defaults = gc.get_threshold()
     settle_collector()  # the venue process's policy; the prepared requests (the clients) are frozen too
+    switch_interval = prompt_handoffs()  # the venue process's policy too
     if args.no_gc:
         gc.disable()
     yardsticks = {
@@ -600,6 +602,7 @@ def measure(args: argparse.Namespace) -> dict[str, object]:
     gc.enable()
     gc.unfreeze()
     gc.set_threshold(*defaults)
+    sys.setswitchinterval(switch_interval)
     forged = workload.expected.get("refused: bad_signature", 0)
     scale = 1024 if sys.platform != "darwin" else 1024 * 1024  # ru_maxrss is KiB on Linux, bytes on macOS
     return {

@@ -506,6 +506,8 @@ class ApiServer(ThreadingHTTPServer):
     (:class:`OperatorThread`)."""
 
     daemon_threads = True
+    request_queue_size = 128  # connections waiting to be accepted (socketserver's 5 makes a burst of
+    # clients connecting at once, while the process is busy, wait a second for a SYN retransmission)
 
     def __init__(self, open_operator: Callable[[], Operator], host: str = "127.0.0.1", port: int = 0,
                  tick_interval: float | None = None, admin_token: str | None = None,

@@ -46,6 +46,7 @@ def serve(venue_dir: Path, host: str, port: int, tick: float, quiet: bool) -> No
     stops: venue commands that write are refused meanwhile, those that read still work. Admin
     endpoints (deposits, funding ticks) need $ZKCLEAR_ADMIN_TOKEN set."""
     from rollup.operator.collector import freeze_survivors, settle_collector
+    from rollup.operator.handoffs import prompt_handoffs
     from rollup.operator.http_api import ApiServer, ListenError
 
     logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, format="%(asctime)s %(message)s")
@@ -60,6 +61,7 @@ def serve(venue_dir: Path, host: str, port: int, tick: float, quiet: bool) -> No
     except (OSError, ValueError) as error:
         raise BadInput(" ".join(str(error).split())) from error
     settle_collector()
+    prompt_handoffs()
     admin = "admin endpoints on" if token else f"admin endpoints off: ${ADMIN_TOKEN_ENV} unset"
     click.echo(f"serving {venue_dir} on {server.url} ({admin}; Ctrl-C or SIGTERM stops)", err=True)
     signal.signal(signal.SIGTERM, stop)

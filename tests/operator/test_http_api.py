@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
 import subprocess
 import sys
 import threading
@@ -478,3 +479,26 @@ def test_a_fault_in_the_operator_is_a_500_without_details(api):
     api.operator.call(lambda op: op.store.close())  # the database goes away under the operator
     status, answer, _ = call(api, "POST", "/orders", order_json(signed(ALICE, 1, False, 1_000, 5)))
     assert (status, answer) == (500, {"error": "internal error"})
+
+
+def test_a_burst_of_clients_connects_at_once_while_the_process_is_busy(api):
+    """64 clients connecting together are all queued for accept: none waits for a retransmission."""
+    times: list[float] = []
+
+    def connect() -> None:
+        began = time.perf_counter()
+        with socket.create_connection(api.server_address[:2], timeout=10):
+            times.append(time.perf_counter() - began)
+            time.sleep(1)
+
+    def busy() -> None:  # holds the GIL most of the time, as intake does: accepts come slowly
+        end = time.monotonic() + 1.5
+        while time.monotonic() < end:
+            sum(range(1_000))
+
+    threads = [threading.Thread(target=busy)] + [threading.Thread(target=connect) for _ in range(64)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(times) == 64 and max(times) < 0.5
