@@ -68,11 +68,12 @@ class Account:
         fields = AccountVar(f.pk_x, f.pk_y, f.nonce, f.collateral, f.isolated, None, f.positions, f.funding)
         return Account(fields, orders, {**self.fills, slot: (order_id, filled)})
 
-    @property
+    @cached_property
     def position(self) -> tuple[int, ...]:
+        """Each market's position, signed (kept: the margin checks read it many times a trade)."""
         return tuple(signed(p) for p in self.fields.positions)
 
-    @property
+    @cached_property
     def collateral(self) -> int:
         return signed(self.fields.collateral)
 
