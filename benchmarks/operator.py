@@ -21,7 +21,9 @@ agree with it exactly.
 
 Runs, each on a fresh venue: saturated (everything queued at the start, micro-batches of
 ``--max-batch``: the capacity), paced (orders arriving evenly at ``--rate`` a second, handed to
-``submit_many`` by the measuring thread as they arrive: latency from arrival to acknowledgement),
+``submit_many_later`` by the measuring thread as they arrive, with those arrived meanwhile for its
+look-ahead, each micro-batch committed on the store's thread while the next is matched: latency
+from arrival to acknowledgement),
 the same arrivals queued for the operator's own thread (``OperatorThread``, as ``zkclear serve``
 runs it: the threads' turns at the GIL are in its latency) and HTTP (the first ``--http-orders``
 orders and their cancels from ``--http-clients`` keep-alive connections in ``--http-processes``
@@ -33,8 +35,10 @@ store's disk alone (4 KiB written and fsynced). The venues' databases go to the 
 ``--store-dir``: the disk's fsync is part of every acknowledgement. The venues checkpoint their
 log in the background (``Store.checkpoint_in_background``), as ``zkclear serve`` does.
 The runs use the operator process's collector policy (``rollup/operator/collector.py``: rare
-passes, the loaded heap frozen, and the survivors of each micro-batch); ``--no-gc`` turns the
-cyclic collector off instead, to show what share of the latency tail is left to it.
+passes, the loaded heap frozen, and the survivors of each micro-batch) and its switch interval
+(``rollup/operator/handoffs.py``); ``--no-gc`` turns the cyclic collector off instead, to show what
+share of the latency tail is left to it. Every run starts with no signature verdict remembered
+from an earlier one, and reports how many order signatures it checked.
 """
 
 from __future__ import annotations
