@@ -45,21 +45,18 @@ from rollup.operator.margin import is_reducing, margin_slack, ratios, settled_co
 from rollup.operator.pipeline import Prover, Settlement, advance_batch
 from rollup.operator.records import advance
 from rollup.operator.refusals import OpRefused, Refusal
-from rollup.operator.signatures import BatchSignatures, known_cancel_verdict, known_verdict
+from rollup.operator.signatures import (
+    BatchSignatures,
+    cancel_message_inputs,
+    known_cancel_verdict,
+    known_verdict,
+)
 from rollup.operator.store import OrderRow, Store
 from rollup.operator.validity import account_key, check_order, signature_valid, step
 from rollup.orders import Cancel, Fill, Order, OrderKey, Side, TimeInForce
 from rollup.rejections import OrderRejected, without_frames
 
 log = logging.getLogger(__name__)
-
-CANCEL_TAG = 5
-"""Domain tag of a signed cancel request (off-chain only: the circuit never sees cancels)."""
-
-
-def cancel_message_inputs(account: int, order_id: int) -> list[int]:
-    return [CANCEL_TAG, account, order_id]
-
 
 def cancel_message(account: int, order_id: int) -> int:
     return poseidon(cancel_message_inputs(account, order_id))
@@ -405,7 +402,6 @@ class Operator:
             [signed for signed, _ in unknown],
             [pk for _, pk in unknown],
             [entry for entry, _ in cancels],
-            [cancel_message_inputs(account, order_id) for (account, order_id, _), _ in cancels],
             [pk for _, pk in cancels],
         )
 

@@ -56,9 +56,9 @@ class VerdictMemory:
 
 _verified = VerdictMemory(VERIFIED_CAPACITY)
 _refused = VerdictMemory(REFUSED_CAPACITY)
-_cancels: VerdictMemory = VerdictMemory(CANCEL_CAPACITY)
+_cancels = VerdictMemory(CANCEL_CAPACITY)
 _lock = threading.Lock()
-_orders_checked = [0]
+_orders_checked = 0
 
 
 def known_verdict(signed: SignedOrder, pk: Point) -> bool | None:
@@ -69,8 +69,16 @@ def known_verdict(signed: SignedOrder, pk: Point) -> bool | None:
         return _refused.get(entry) if verdict is None else verdict
 
 
+CANCEL_TAG = 5
+"""Domain tag of a signed cancel request (off-chain only: the circuit never sees cancels)."""
+
 CancelEntry = tuple[int, int, Signature]
 """A signed cancel request as its verdict is remembered: account, order id, signature."""
+
+
+def cancel_message_inputs(account: int, order_id: int) -> list[int]:
+    """The Poseidon inputs of the message a cancel of ``order_id`` by ``account`` signs."""
+    return [CANCEL_TAG, account, order_id]
 
 
 def known_cancel_verdict(cancel: CancelEntry, pk: Point) -> bool | None:
@@ -90,7 +98,7 @@ def forget_verdicts() -> None:
 
 def orders_checked() -> int:
     """How many order signatures the compiled passes of :func:`check_orders` checked in this process."""
-    return _orders_checked[0]
+    return _orders_checked
 
 
 def check_orders(orders: Sequence[SignedOrder], keys: Sequence[Point | None]) -> list[bool]:
@@ -99,8 +107,9 @@ def check_orders(orders: Sequence[SignedOrder], keys: Sequence[Point | None]) ->
     from rollup.sigcheck.orders import check_signatures  # compiled kernels: loaded on first intake
 
     verdicts = check_signatures(orders, keys)
+    global _orders_checked
     with _lock:
-        _orders_checked[0] += len(orders)
+        _orders_checked += len(orders)
         for signed, pk, verdict in zip(orders, keys, verdicts, strict=True):
             if pk is not None:
                 (_verified if verdict else _refused).put((signed, tuple(pk)), verdict)
@@ -146,21 +155,21 @@ def verify_messages(messages: Sequence[int], keys: Sequence[Point | None],
 
 @dataclass(frozen=True)
 class BatchSignatures:
-    """The signatures of a micro-batch to check: orders with their accounts' keys, and cancels with
-    their Poseidon inputs and keys (a key of None is refused)."""
+    """The signatures of a micro-batch to check: orders and cancels, each with its account's key (a
+    cancel's key of None is refused)."""
 
     orders: list[SignedOrder]
     order_keys: list[Point]
     cancels: list[CancelEntry]
-    cancel_inputs: list[list[int]]
     cancel_keys: list[Point | None]
 
     def check(self) -> None:
         """Check all; the verdicts are remembered (:func:`known_verdict`, :func:`known_cancel_verdict`)."""
         if self.orders:
             check_orders(self.orders, self.order_keys)
+        inputs = [cancel_message_inputs(account, order_id) for account, order_id, _ in self.cancels]
         signatures = [signature for _, _, signature in self.cancels]
-        verdicts = check_messages(self.cancel_inputs, self.cancel_keys, signatures)
+        verdicts = check_messages(inputs, self.cancel_keys, signatures)
         with _lock:
             for cancel, pk, verdict in zip(self.cancels, self.cancel_keys, verdicts, strict=True):
                 if pk is not None:

@@ -251,8 +251,7 @@ class Store:
         writes, self._recorded = self._recorded, None
         if writes is None:
             raise StoreError("no writes were recorded")
-        if self.await_commit() is not None:
-            self._load_ids()
+        if self.await_commit() is not None:  # which reloaded the ids
             raise StoreError("the previous commit failed: what was recorded after it is dropped")
         self._begin()
         try:

@@ -21,7 +21,6 @@ from rollup.operator.operator import (
     Placed,
     PlaceRequest,
     cancel_message,
-    cancel_message_inputs,
 )
 from rollup.operator.refusals import Refusal
 from rollup.operator.store import StoreError
@@ -132,8 +131,7 @@ def test_cancels_in_a_batch_are_checked_and_refused_alone(venue):
 def test_a_cancel_verdict_counts_only_for_the_key_it_was_checked_against(venue):
     venue.place(signed(ALICE, 1, False, 1_000, 5))
     forged = cancel_request(ALICE, 1, BOB_KEY)  # a valid signature, by Bob's key
-    signatures.BatchSignatures([], [], [(ALICE, 1, forged.signature)], [cancel_message_inputs(ALICE, 1)],
-                               [eddsa.public_key(BOB_KEY)]).check()  # fmt: skip
+    signatures.BatchSignatures([], [], [(ALICE, 1, forged.signature)], [eddsa.public_key(BOB_KEY)]).check()
     entry = (ALICE, 1, forged.signature)
     assert signatures.known_cancel_verdict(entry, eddsa.public_key(BOB_KEY)) is True
     assert signatures.known_cancel_verdict(entry, eddsa.public_key(ALICE_KEY)) is None
