@@ -245,6 +245,7 @@ def open_funded(path: Path, workload: Workload) -> Operator:
     operator.store.checkpoint_in_background()  # as `zkclear serve` does
     for index, pk in enumerate(public_keys(workload.keys)):
         operator.deposit(index, index + 1, pk, COLLATERAL)
+    operator.prepare_intake()  # as `zkclear serve` does once the venue is open
     return operator
 
 

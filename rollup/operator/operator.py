@@ -50,6 +50,7 @@ from rollup.operator.signatures import (
     cancel_message_inputs,
     known_cancel_verdict,
     known_verdict,
+    prepare_keys,
 )
 from rollup.operator.store import OrderRow, Store
 from rollup.operator.validity import account_key, check_order, signature_valid, step
@@ -379,6 +380,11 @@ class Operator:
 
     def _key_or_none(self, account: int) -> Point | None:
         return account_key(self.state, account) if account in self.state.accounts else None
+
+    def prepare_intake(self) -> int:
+        """Build the signature checks' key tables of the accounts there are, as a serving venue does
+        once it is open (``zkclear serve``); how many were built."""
+        return prepare_keys([account_key(self.state, index) for index in sorted(self.state.accounts)])
 
     def _signature_work(self, requests: Sequence[PlaceRequest | CancelRequest]) -> BatchSignatures:
         """The signatures of ``requests`` to check, each against the key the state holds now for its

@@ -74,11 +74,13 @@ def serve(venue_dir: Path, host: str, port: int, tick: float, quiet: bool) -> No
 
 
 def open_served(venue: Path) -> Operator:
-    """The venue's operator, its log checkpointed off the commits, as a long-running writer's should be."""
+    """The venue's operator, its log checkpointed off the commits, as a long-running writer's should
+    be, and its accounts' key tables built before the first order comes."""
     from rollup.operator.operator import Operator
 
     operator = Operator.open(venue)
     operator.store.checkpoint_in_background()
+    operator.prepare_intake()
     return operator
 
 

@@ -115,6 +115,10 @@ class KeyTables:
         self._rows: dict[Point, int] = {}
         self.lock = threading.Lock()
 
+    def known(self) -> int:
+        """How many keys have tables now."""
+        return len(self._rows)
+
     def rows_for(self, keys: Sequence[Point | None]) -> np.ndarray:
         """The table row of each key ((n,) int64; -1 for None or coordinates outside [0, 2^256)),
         building the tables of keys not seen before. Call with ``lock`` held while the rows are used."""

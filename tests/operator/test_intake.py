@@ -26,6 +26,8 @@ from rollup.operator.refusals import Refusal
 from rollup.operator.store import StoreError
 from rollup.orders import Cancel
 from rollup.rejections import OrderRejected, RejectReason
+from rollup.sigcheck import orders as sigcheck_orders
+from rollup.sigcheck.keys import KeyTables
 from tests.exchange.scenario import ALICE, ALICE_KEY, BOB, BOB_KEY, DAVE
 from tests.operator.venue import fund, open_venue, signed
 
@@ -311,3 +313,15 @@ def test_the_verdict_memory_is_bounded():
         True,
         2,
     )
+
+
+def test_a_serving_venue_builds_its_accounts_key_tables_before_any_order(venue, monkeypatch):
+    tables = KeyTables(capacity=16)
+    monkeypatch.setattr(sigcheck_orders, "shared_key_tables", lambda: tables)
+    accounts = len(venue.state.accounts)
+    assert accounts > 1 and venue.prepare_intake() == accounts and tables.known() == accounts
+    assert venue.prepare_intake() == 0  # built once
+    checked = signatures.orders_checked()
+    placed = venue.place(signed(ALICE, 1, False, 1_000, 5))
+    assert isinstance(placed, Placed) and signatures.orders_checked() == checked + 1
+    assert tables.known() == accounts  # the intake's check found ALICE's table built
