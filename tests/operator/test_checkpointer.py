@@ -106,12 +106,13 @@ def test_a_round_waits_for_the_transaction_in_progress(tmp_path):
 
 
 def test_under_steady_writes_the_log_stays_small(tmp_path):
-    """Without rounds that finish, a busy writer's log grows by every page it commits (here more
-    than 12 MiB); with them it holds a few intervals' worth."""
+    """Without rounds that finish, a busy writer's log grows by every page it commits (here about
+    18 MiB); with them it holds a few intervals' worth (well under 6 MiB, even when a round comes
+    late on a loaded machine: 3 MiB failed one run in six)."""
     store = Store.open(tmp_path / "db")
     store.checkpoint_in_background(interval=0.01)
     write_rows(store, 1_500)
     wait_for_checkpoints(store.checkpointer, 1)
     assert store.checkpointer.restarts > 0
-    assert (tmp_path / "db-wal").stat().st_size < 3 * 2**20
+    assert (tmp_path / "db-wal").stat().st_size < 6 * 2**20
     store.close()
