@@ -108,7 +108,7 @@ def prepare_keys(keys: Sequence[Point]) -> int:
     from rollup.sigcheck.orders import shared_key_tables  # compiled kernels: loaded by the serving process
 
     tables = shared_key_tables()
-    distinct = list(dict.fromkeys(tuple(key) for key in keys))[: tables.capacity]
+    distinct = list(dict.fromkeys(keys))[: tables.capacity]
     with tables.lock:
         before = tables.known()
         tables.rows_for(distinct)
