@@ -77,6 +77,31 @@ MIGRATIONS: tuple[str, ...] = (
         state TEXT NOT NULL                       -- accounts' values and fill slots, globals: JSON
     );
     """,
+    # 4: orders are only ever inserted. An order's status and remaining size follow from its amount,
+    # its fills and its cancels, which name it by its arrival number (seq, its time priority): an
+    # intake commit then writes the ends of its tables and indexes, not a page of every maker it
+    # filled, and a background checkpoint copies (and syncs) a few pages instead of hundreds.
+    # ops_by_batch duplicated UNIQUE (batch_id, slot).
+    """
+    DROP INDEX orders_by_status;
+    DROP INDEX ops_by_batch;
+    ALTER TABLE orders DROP COLUMN status;
+    ALTER TABLE orders DROP COLUMN remaining;
+    ALTER TABLE orders ADD COLUMN seq INTEGER;
+    UPDATE orders SET seq = rowid;
+    CREATE UNIQUE INDEX orders_by_seq ON orders (seq);
+    ALTER TABLE fills ADD COLUMN taker_seq INTEGER REFERENCES orders (seq);
+    ALTER TABLE fills ADD COLUMN maker_seq INTEGER REFERENCES orders (seq);
+    UPDATE fills SET
+        taker_seq = (SELECT seq FROM orders WHERE account = taker_account AND order_id = taker_order),
+        maker_seq = (SELECT seq FROM orders WHERE account = maker_account AND order_id = maker_order);
+    CREATE INDEX fills_by_taker ON fills (taker_seq);
+    CREATE INDEX fills_by_maker ON fills (maker_seq);
+    ALTER TABLE cancels ADD COLUMN order_seq INTEGER REFERENCES orders (seq);
+    UPDATE cancels SET order_seq = (SELECT seq FROM orders AS o
+                                    WHERE o.account = cancels.account AND o.order_id = cancels.order_id);
+    CREATE INDEX cancels_by_order ON cancels (order_seq);
+    """,
 )
 
 

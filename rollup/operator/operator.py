@@ -52,7 +52,7 @@ from rollup.operator.signatures import (
     known_verdict,
     prepare_keys,
 )
-from rollup.operator.store import OrderRow, Store
+from rollup.operator.store import OrderRow, Store, order_status
 from rollup.operator.validity import account_key, check_order, signature_valid, step
 from rollup.orders import Cancel, Fill, Order, OrderKey, Side, TimeInForce
 from rollup.rejections import OrderRejected, without_frames
@@ -193,6 +193,7 @@ class Operator:
         self.state = state
         self._deposits = self.store.deposit_count()
         self._signed: dict[OrderKey, SignedOrder] = {}  # resting orders
+        self._order_seq: dict[OrderKey, int] = {}  # and their arrival numbers (how the store names them)
         self._slot_owner: dict[tuple[int, int], int] = {}  # (account, fill slot) → resting order id
         self.engine = MatchingEngine(self.genesis.market_specs(), self._position_of,
                                      validators=[self._validate], fill_check=self._check_fill)  # fmt: skip
@@ -201,7 +202,7 @@ class Operator:
             resting = row.remaining if row.status == "resting" else 0
             self.engine.restore(order, resting)
             if resting:
-                self._rest(row.signed)
+                self._rest(row.signed, row.seq)
         self._makers_to_check = list(self._signed.values())  # their signatures, once, in the next intake
         self._look_ahead: Future[None] | None = None  # see submit_many
 
@@ -223,12 +224,14 @@ class Operator:
         o = signed.order
         return (o.account, o.order_id % 4**self.genesis.config.order_depth)
 
-    def _rest(self, signed: SignedOrder) -> None:
-        self._signed[(signed.order.account, signed.order.order_id)] = signed
+    def _rest(self, signed: SignedOrder, seq: int) -> None:
+        key = (signed.order.account, signed.order.order_id)
+        self._signed[key], self._order_seq[key] = signed, seq
         self._slot_owner[self._slot(signed)] = signed.order.order_id
 
     def _unrest(self, key: OrderKey) -> None:
         signed = self._signed.pop(key)
+        del self._order_seq[key]
         del self._slot_owner[self._slot(signed)]
 
     @property
@@ -423,27 +426,24 @@ class Operator:
                 self._record_cancel(cancel)
             raise
         trades, self._trades = self._trades, []
-        status = "resting" if result.resting else ("filled" if result.filled == order.size else "cancelled")
+        seq = self.store.add_order(signed, request.time_in_force, request.post_only, request.reduce_only)
+        status = order_status(order.size, result.filled, result.cancelled, len(result.taker_cancels))
         row = OrderRow(signed, request.time_in_force, request.post_only, request.reduce_only, status,
-                       result.resting)  # fmt: skip
-        self.store.add_order(row)
+                       result.resting, seq)  # fmt: skip
         fill_ids = []
         before = self.batch.batch_id
         for fill, (trade, after) in zip(result.fills, trades, strict=True):
-            seq = self._queue(trade, after)
-            fill_ids.append(self.store.add_fill(fill.market, fill.taker.key, fill.maker.key, fill.price,
-                                               fill.size, seq))  # fmt: skip
-            resting = self.engine.book(fill.market).get(fill.maker.key)  # a maker fills once a submit
-            remaining = 0 if resting is None else resting.remaining
-            self.store.set_order_state(*fill.maker.key, "resting" if remaining else "filled", remaining)
-            if not remaining:
+            maker = (*fill.maker.key, self._order_seq[fill.maker.key])
+            fill_ids.append(self.store.add_fill(fill.market, (*order.key, seq), maker, fill.price, fill.size,
+                                               self._queue(trade, after)))  # fmt: skip
+            if self.engine.book(fill.market).get(fill.maker.key) is None:  # a maker fills once a submit
                 self._unrest(fill.maker.key)
         for cancel in result.taker_cancels:
-            self.store.add_cancel(*order.key, cancel.size, cancel.reason.value)
+            self.store.add_cancel(seq, *order.key, cancel.size, cancel.reason.value)
         for cancel in result.removed_makers:
             self._record_cancel(cancel)
         if result.resting:
-            self._rest(signed)
+            self._rest(signed, seq)
         sealed = tuple(range(before, self.batch.batch_id))
         return Placed(order.key, result, tuple(fill_ids), sealed, row)
 
@@ -463,9 +463,9 @@ class Operator:
         return cancel
 
     def _record_cancel(self, cancel: Cancel) -> None:
-        self.store.add_cancel(*cancel.order.key, cancel.size, cancel.reason.value)
-        self.store.set_order_state(*cancel.order.key, "cancelled", 0)
-        self._unrest(cancel.order.key)
+        key = cancel.order.key
+        self.store.add_cancel(self._order_seq[key], *key, cancel.size, cancel.reason.value)
+        self._unrest(key)
 
     # --- other operations ------------------------------------------------------------------------
 

@@ -5,9 +5,13 @@ so the operator acknowledges only after that (a crash before loses nothing ackno
 Order intake pipelines its commits (``record_writes`` … ``commit_later``): a micro-batch's writes
 are recorded while it is matched, written in one transaction, and committed on a thread of the
 store's own, so the operator matches the next micro-batch while SQLite syncs this one (the sync
-releases the GIL, and the second core does it). Fill ids and operation sequence numbers are
+releases the GIL, and the second core does it). Fill ids, operation and order sequence numbers are
 allocated here, not by SQLite, so a recorded write can name them before it runs. Anything else
-reading or writing the database waits for the commit in flight first (``conn``)."""
+reading or writing the database waits for the commit in flight first (``conn``).
+
+Intake only appends: an accepted order's row never changes, and its status is worked out from its
+fills and cancels when it is read, so a commit writes the last pages of its tables and indexes
+rather than a page of every order it filled or cancelled."""
 
 from __future__ import annotations
 
@@ -36,8 +40,26 @@ class OrderRow:
     time_in_force: str
     post_only: bool
     reduce_only: bool
-    status: str  # resting, filled or cancelled
+    status: str  # resting, filled or cancelled (see order_status)
     remaining: int
+    seq: int  # arrival number: time priority, and how fills and cancels name the order
+
+
+def order_status(amount: int, filled: int, cancelled: int, cancels: int) -> str:
+    """An order's status from what became of its ``amount``: resting while some of it is on the book;
+    else cancelled if any cancel took part of it (``cancels`` of them, ``cancelled`` in all), else filled."""
+    if amount - filled - cancelled > 0:
+        return "resting"
+    return "cancelled" if cancels else "filled"
+
+
+ORDER_QUERY = """SELECT o.seq, o.signed, o.time_in_force, o.post_only, o.reduce_only,
+    (SELECT COALESCE(SUM(size), 0) FROM fills WHERE taker_seq = o.seq)
+        + (SELECT COALESCE(SUM(size), 0) FROM fills WHERE maker_seq = o.seq),
+    (SELECT COALESCE(SUM(size), 0) FROM cancels WHERE order_seq = o.seq),
+    (SELECT COUNT(*) FROM cancels WHERE order_seq = o.seq)
+    FROM orders o"""
+"""Each order with the sizes filled and cancelled of it, and its count of cancels (by the seq indexes)."""
 
 
 @dataclass(frozen=True)
@@ -119,7 +141,7 @@ class Store:
         self._recorded: list[Write] | None = None  # writes recorded for commit_later
         self._committing: Future[None] | None = None  # commit_later's commit, until awaited
         self._committer: ThreadPoolExecutor | None = None
-        self._next_fill_id = self._next_op_seq = 0
+        self._next_fill_id = self._next_op_seq = self._next_order_seq = 0
         if lock is not None:
             self._load_ids()
 
@@ -131,8 +153,9 @@ class Store:
         return self._conn
 
     def _load_ids(self) -> None:
-        """The next fill id and operation sequence number: one past the largest committed."""
+        """The next fill id, operation and order sequence numbers: one past the largest committed."""
         self._next_fill_id = self.conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM fills").fetchone()[0]
+        self._next_order_seq = self.conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM orders").fetchone()[0]
         self._next_op_seq = self.conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM ops").fetchone()[0]
 
     @classmethod
@@ -303,57 +326,56 @@ class Store:
 
     # --- orders, cancels, fills -----------------------------------------------------------------
 
-    def add_order(self, row: OrderRow) -> None:
-        o = row.signed.order
+    def add_order(self, signed: SignedOrder, time_in_force: str, post_only: bool, reduce_only: bool) -> int:
+        """Record an accepted order; its arrival number (seq: its time priority), by which its fills
+        and cancels name it. The row never changes: its status follows from them (``orders``)."""
+        seq, self._next_order_seq = self._next_order_seq, self._next_order_seq + 1
+        o = signed.order
         self._write(
-            "INSERT INTO orders VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (o.account, o.order_id, o.market, json.dumps(codec.signed_order_dict(row.signed)),
-             row.time_in_force, int(row.post_only), int(row.reduce_only), row.status, row.remaining),
+            "INSERT INTO orders (account, order_id, market, signed, time_in_force, post_only, reduce_only,"
+            " seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (o.account, o.order_id, o.market, json.dumps(codec.signed_order_dict(signed)), time_in_force,
+             int(post_only), int(reduce_only), seq),
         )  # fmt: skip
-
-    def set_order_state(self, account: int, order_id: int, status: str, remaining: int) -> None:
-        self._write(
-            "UPDATE orders SET status = ?, remaining = ? WHERE account = ? AND order_id = ?",
-            (status, remaining, account, order_id),
-            f"no order ({account}, {order_id})",
-        )
+        return seq
 
     def orders(self, status: str | None = None) -> list[OrderRow]:
-        """Orders in the order they were accepted (their time priority)."""
-        query = "SELECT signed, time_in_force, post_only, reduce_only, status, remaining FROM orders"
-        rows = self.conn.execute(query + (" WHERE status = ?" if status else "") + " ORDER BY rowid",
-                                 (status,) if status else ())  # fmt: skip
-        return [
-            OrderRow(codec.signed_order_from(json.loads(s)), tif, bool(po), bool(ro), st, rem)
-            for s, tif, po, ro, st, rem in rows
-        ]
+        """Orders in the order they were accepted (their time priority), with their status now."""
+        rows = [self._order_row(row) for row in self.conn.execute(ORDER_QUERY + " ORDER BY o.seq")]
+        return [row for row in rows if status is None or row.status == status]
 
     def order(self, account: int, order_id: int) -> OrderRow | None:
-        row = self.conn.execute(
-            "SELECT signed, time_in_force, post_only, reduce_only, status, remaining FROM orders"
-            " WHERE account = ? AND order_id = ?",
-            (account, order_id),
-        ).fetchone()
-        if row is None:
-            return None
-        s, tif, po, ro, st, rem = row
-        return OrderRow(codec.signed_order_from(json.loads(s)), tif, bool(po), bool(ro), st, rem)
+        row = self.conn.execute(ORDER_QUERY + " WHERE o.account = ? AND o.order_id = ?",
+                                (account, order_id)).fetchone()  # fmt: skip
+        return None if row is None else self._order_row(row)
 
-    def add_cancel(self, account: int, order_id: int, size: int, reason: str) -> None:
-        self._write("INSERT INTO cancels (account, order_id, size, reason) VALUES (?, ?, ?, ?)",
-                    (account, order_id, size, reason))  # fmt: skip
+    @staticmethod
+    def _order_row(row: tuple) -> OrderRow:
+        """An order as stored, its status and remaining size worked out from its fills and cancels."""
+        seq, text, tif, post_only, reduce_only, filled, cancelled, cancels = row
+        signed = codec.signed_order_from(json.loads(text))
+        return OrderRow(signed, tif, bool(post_only), bool(reduce_only),
+                        order_status(signed.order.amount, filled, cancelled, cancels),
+                        signed.order.amount - filled - cancelled, seq)  # fmt: skip
+
+    def add_cancel(self, order_seq: int, account: int, order_id: int, size: int, reason: str) -> None:
+        self._write("INSERT INTO cancels (account, order_id, size, reason, order_seq) VALUES (?, ?, ?, ?, ?)",
+                    (account, order_id, size, reason, order_seq))  # fmt: skip
 
     def cancels(self) -> list[tuple[int, int, int, str]]:
         return list(self.conn.execute("SELECT account, order_id, size, reason FROM cancels ORDER BY id"))
 
-    def add_fill(self, market: int, taker: tuple[int, int], maker: tuple[int, int], price: int, size: int,
-                 op_seq: int) -> int:  # fmt: skip
+    def add_fill(self, market: int, taker: tuple[int, int, int], maker: tuple[int, int, int], price: int,
+                 size: int, op_seq: int) -> int:  # fmt: skip
+        """Record a fill between two orders, each given as (account, order id, seq); its id."""
         fill_id, self._next_fill_id = self._next_fill_id, self._next_fill_id + 1
+        (taker_account, taker_order, taker_seq), (maker_account, maker_order, maker_seq) = taker, maker
         self._write(
             "INSERT INTO fills (id, market, taker_account, taker_order, maker_account, maker_order, price,"
-            " size, op_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (fill_id, market, *taker, *maker, price, size, op_seq),
-        )
+            " size, op_seq, taker_seq, maker_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (fill_id, market, taker_account, taker_order, maker_account, maker_order, price, size, op_seq,
+             taker_seq, maker_seq),
+        )  # fmt: skip
         return fill_id
 
     def fills(self) -> list[FillRow]:

@@ -156,6 +156,30 @@ def test_a_batch_is_handled_in_arrival_order(venue):
     assert reason_of(venue.place_many([PlaceRequest(ask)])[0]) == RejectReason.DUPLICATE_ORDER_ID
 
 
+def test_intake_only_appends_and_each_orders_status_follows_from_its_fills_and_cancels(venue):
+    statements: list[str] = []
+    venue.store.conn.set_trace_callback(statements.append)
+    venue.submit_many([
+        PlaceRequest(signed(ALICE, 1, False, 1_000, 5)), PlaceRequest(signed(ALICE, 2, False, 1_010, 4)),
+        PlaceRequest(signed(BOB, 1, True, 1_000, 2)),  # fills 2 of Alice's 1
+        PlaceRequest(signed(DAVE, 1, True, 1_000, 3), "IOC"),  # fills the other 3, nothing rests
+        cancel_request(ALICE, 2, ALICE_KEY),
+        PlaceRequest(signed(BOB, 2, True, 990, 1)),
+    ])  # fmt: skip
+    venue.settle()
+    writes = [sql.split()[0] for sql in statements if sql.split()[0] in ("INSERT", "UPDATE", "DELETE")]
+    assert writes and set(writes) == {"INSERT"}  # no row written before is touched again
+    status = {(r.signed.order.account, r.signed.order.order_id): (r.status, r.remaining)
+              for r in venue.store.orders()}  # fmt: skip
+    assert status == {(ALICE, 1): ("filled", 0), (ALICE, 2): ("cancelled", 0), (BOB, 1): ("filled", 0),
+                      (DAVE, 1): ("filled", 0), (BOB, 2): ("resting", 1)}  # fmt: skip
+    [dave] = venue.place_many([PlaceRequest(signed(DAVE, 2, False, 990, 3), "IOC")])  # 1 fills, 2 cancelled
+    assert (dave.row.status, dave.row.remaining) == ("cancelled", 0)
+    assert venue.store.order(DAVE, 2) == dave.row
+    assert (venue.store.order(BOB, 2).status, venue.store.order(BOB, 2).remaining) == ("filled", 0)
+    assert [r.signed.order.order_id for r in venue.store.orders("resting")] == []
+
+
 def test_a_long_batch_is_checked_a_chunk_ahead_with_the_same_answers(venue, no_native_checks):
     requests = []
     for order_id in range(1, 36):  # 70 requests: more than one chunk of CHECK_AHEAD

@@ -10,7 +10,9 @@ import stat
 import pytest
 
 from circuits.gadgets import eddsa
-from rollup.operator import keystore
+from circuits.gadgets.eddsa import Signature
+from rollup.exchange.operations import Order, SignedOrder
+from rollup.operator import codec, keystore
 from rollup.operator.migrations import MIGRATIONS, NotAVenue, migrate, schema_version
 from rollup.operator.store import Store
 from tests.exchange.scenario import ALICE, ALICE_KEY, BOB
@@ -23,12 +25,15 @@ def tables(conn: sqlite3.Connection, kind: str = "table") -> set[str]:
 
 def test_an_empty_database_gets_every_migration(tmp_path):
     store = Store.open(tmp_path / "db")
-    assert schema_version(store.conn) == len(MIGRATIONS) == 3
+    assert schema_version(store.conn) == len(MIGRATIONS) == 4
     names = {"meta", "orders", "cancels", "fills", "deposits", "ops", "batches", "snapshots"}
     assert names <= tables(store.conn)
-    assert {"orders_by_status", "ops_by_batch", "batches_by_status"} <= tables(store.conn, "index")
+    indexes = tables(store.conn, "index")
+    seq_indexes = {"orders_by_seq", "fills_by_taker", "fills_by_maker", "cancels_by_order"}
+    assert seq_indexes | {"batches_by_status"} <= indexes
+    assert not {"orders_by_status", "ops_by_batch"} & indexes
     store.close()
-    assert schema_version(Store.open(tmp_path / "db").conn) == 3  # reopening runs nothing again
+    assert schema_version(Store.open(tmp_path / "db").conn) == 4  # reopening runs nothing again
 
 
 def test_an_older_database_is_migrated_keeping_its_rows(tmp_path):
@@ -37,8 +42,61 @@ def test_an_older_database_is_migrated_keeping_its_rows(tmp_path):
     conn.execute("INSERT INTO meta VALUES ('k', '1')")
     conn.close()
     store = Store.open(tmp_path / "db")
-    assert schema_version(store.conn) == 3 and "ops_by_batch" in tables(store.conn, "index")
+    assert schema_version(store.conn) == 4 and "orders_by_seq" in tables(store.conn, "index")
     assert store.get_meta("k") == 1
+
+
+def version_3_venue(path) -> sqlite3.Connection:
+    """A venue database as the schema before migration 4 kept it: each order's status and remaining
+    size stored in its row (and updated by every fill and cancel)."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.executescript(f"BEGIN; {' '.join(MIGRATIONS[:3])} PRAGMA user_version = 3; COMMIT;")
+    return conn
+
+
+def stored_order(conn: sqlite3.Connection, account: int, order_id: int, amount: int, status: str,
+                 remaining: int) -> None:  # fmt: skip
+    signed = SignedOrder(Order(account=account, market=0, is_buy=order_id % 2 == 0, price=100, amount=amount,
+                               order_id=order_id, expiry=10**6), Signature((1, 2), 3))  # fmt: skip
+    text = json.dumps(codec.signed_order_dict(signed))
+    conn.execute("INSERT INTO orders VALUES (?, ?, 0, ?, 'GTC', 0, 0, ?, ?)",
+                 (account, order_id, text, status, remaining))  # fmt: skip
+
+
+def test_migration_4_works_out_every_stored_status_and_links_fills_and_cancels(tmp_path):
+    conn = version_3_venue(tmp_path / "db")
+    stored = [  # account, order id, amount, status, remaining, as the old schema held them
+        (ALICE, 1, 5, "resting", 3),  # rests; 2 of it filled by a taker
+        (BOB, 2, 2, "filled", 0),  # the taker that filled it
+        (ALICE, 3, 4, "filled", 0),  # filled whole, as maker of two takers
+        (BOB, 4, 3, "cancelled", 0),  # filled 1 (taking order 3), its remainder cancelled (IOC)
+        (BOB, 5, 3, "filled", 0),
+        (ALICE, 6, 6, "cancelled", 0),  # rested, 2 filled, then cancelled by its owner
+        (BOB, 7, 2, "filled", 0),
+    ]
+    for row in stored:
+        stored_order(conn, *row)
+    fills = [((BOB, 2), (ALICE, 1), 2), ((BOB, 4), (ALICE, 3), 1), ((BOB, 5), (ALICE, 3), 3),
+             ((BOB, 7), (ALICE, 6), 2)]  # fmt: skip
+    for fill_id, (taker, maker, size) in enumerate(fills, start=1):
+        conn.execute("INSERT INTO ops VALUES (?, 'trade', '{}', 1, ?, 0)", (fill_id, fill_id))
+        conn.execute("INSERT INTO fills VALUES (?, 0, ?, ?, ?, ?, 100, ?, ?)",
+                     (fill_id, *taker, *maker, size, fill_id))  # fmt: skip
+    conn.execute("INSERT INTO cancels VALUES (1, ?, 4, 2, 'immediate or cancel')", (BOB,))
+    conn.execute("INSERT INTO cancels VALUES (2, ?, 6, 4, 'user')", (ALICE,))
+    conn.close()
+
+    store = Store.open(tmp_path / "db")
+    rows = store.orders()
+    assert [(r.signed.order.account, r.signed.order.order_id, r.signed.order.amount, r.status, r.remaining)
+            for r in rows] == stored  # fmt: skip
+    assert [r.seq for r in rows] == list(range(1, 8))  # arrival order kept
+    assert [(r.signed.order.order_id) for r in store.orders("resting")] == [1]
+    assert store.order(BOB, 4) == rows[3] and store.order(BOB, 99) is None
+    linked = store.conn.execute("SELECT taker_seq, maker_seq FROM fills ORDER BY id").fetchall()
+    assert linked == [(2, 1), (4, 3), (5, 3), (7, 6)]
+    assert store.conn.execute("SELECT order_seq FROM cancels ORDER BY id").fetchall() == [(4,), (6,)]
+    assert store.conn.execute("PRAGMA foreign_key_check").fetchall() == []
 
 
 def test_a_newer_database_is_refused(tmp_path):
