@@ -454,9 +454,10 @@ def status(venue_dir, as_json) -> None:
     """The venue at a glance: state root, accounts, orders, batches by status, the open batch."""
     op = open_operator(venue_dir, read_only=True)
     open_batch = {"id": op.batch.batch_id, "ops": sum(s is not None for s in op.batch.slots)}
+    resting = sum(len(op.engine.book(market)) for market in op.engine.markets)  # restored from the store
     data = {
         "state_root": hex(op.root), "accounts": len(op.state.accounts), "deposits": op.store.deposit_count(),
-        "resting_orders": len(op.store.orders("resting")), "fills": len(op.store.fills()),
+        "resting_orders": resting, "fills": len(op.store.fills()),
         "batches": op.store.batch_counts(), "open_batch": open_batch,
     }  # fmt: skip
     emit(as_json, data, "\n".join(f"{k}: {v}" for k, v in data.items()))

@@ -27,7 +27,7 @@ from typing import Any
 
 from rollup.exchange.operations import Operation, SignedOrder
 from rollup.operator import codec
-from rollup.operator.checkpointer import INTERVAL_S, WalCheckpointer
+from rollup.operator.checkpointer import INTERVAL_S, RESTART_EVERY, WalCheckpointer
 from rollup.operator.migrations import MIGRATIONS, NotAVenue, check_venue, migrate
 from rollup.operator.venue_lock import VenueLock
 
@@ -191,7 +191,8 @@ class Store:
 
         return cls(_connect(path, "ro", prepare), None)
 
-    def checkpoint_in_background(self, interval: float = INTERVAL_S) -> None:
+    def checkpoint_in_background(self, interval: float = INTERVAL_S,
+                                 restart_every: int = RESTART_EVERY) -> None:  # fmt: skip
         """Checkpoint the log on a thread of its own instead of in the commits that pass 1,000 pages
         (``checkpointer.py``): for a writer that runs long, as ``zkclear serve`` does."""
         if self.lock is None:
@@ -199,7 +200,7 @@ class Store:
         if self.checkpointer is None:
             self.conn.execute("PRAGMA wal_autocheckpoint = 0")
             path = self.conn.execute("PRAGMA database_list").fetchone()[2]
-            self.checkpointer = WalCheckpointer(path, self.write_gate, interval)
+            self.checkpointer = WalCheckpointer(path, self.write_gate, interval, restart_every)
 
     def close(self) -> None:
         """Close the connection (after the commit in flight) and give up the writer lock (once; again
