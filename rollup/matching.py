@@ -27,6 +27,7 @@ from rollup.book import OrderBook, RestingOrder
 from rollup.order_checks import MarketSpec, check_order_shape
 from rollup.orders import Cancel, CancelReason, Fill, Order, OrderKey, Side, TimeInForce
 from rollup.rejections import OrderRejected, RejectReason
+from rollup.sharded import ShardedDict
 
 PositionLookup = Callable[[int, int], int]
 """(account, market) -> signed position in lots, long positive."""
@@ -110,7 +111,7 @@ class MatchingEngine:
         self._validators = tuple(validators)
         self._self_trade = self_trade
         self._fill_check = fill_check
-        self._market_of: dict[OrderKey, int] = {}
+        self._market_of: ShardedDict[OrderKey, int] = ShardedDict()  # every key ever: split (sharded.py)
         self._now: int | None = None
 
     @property

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
@@ -22,30 +22,39 @@ from circuits.gadgets.babyjub import Point
 from circuits.gadgets.eddsa import Signature
 from prover.bn254 import ints_to_limbs, limbs_to_ints
 from rollup.exchange.operations import SignedOrder
+from rollup.sharded import SHARDS, ShardedDict
 
 VERIFIED_CAPACITY = 1 << 17  # verdicts of valid signatures kept (resting orders are checked again at fills)
 REFUSED_CAPACITY = 1 << 12  # and of invalid ones (needed only until their order is refused)
 CANCEL_CAPACITY = 1 << 12  # verdicts on cancels (needed only until the cancel is handled)
+MIN_SHARD = 1 << 11  # a memory is split only into parts of at least this many verdicts
 
 
 class VerdictMemory:
-    """A bounded map (signed order, key) → verdict, dropping the least recently used entry."""
+    """A bounded map (signed request, key) → verdict, dropping the least recently used entry. A large
+    one is split (``rollup/sharded.py``) by ``shard_of(entry)``, a cheap int of the entry that varies
+    (its signature's S), each part holding an equal share and dropping its own least recent: filling
+    it never copies more than a part's table at once."""
 
-    def __init__(self, capacity: int) -> None:
+    def __init__(self, capacity: int, shard_of: Callable[[tuple], int] = hash) -> None:
         self.capacity = capacity
-        self._entries: OrderedDict[tuple[SignedOrder, Point], bool] = OrderedDict()
+        count = min(SHARDS, 1 << (max(1, capacity // MIN_SHARD).bit_length() - 1))
+        self._entries: ShardedDict[tuple, bool] = ShardedDict(count, shard_of, OrderedDict)
+        self._shard_capacity = capacity // count
 
-    def get(self, entry: tuple[SignedOrder, Point]) -> bool | None:
-        verdict = self._entries.get(entry)
+    def get(self, entry: tuple) -> bool | None:
+        shard = self._entries.shard(entry)
+        verdict = shard.get(entry)
         if verdict is not None:
-            self._entries.move_to_end(entry)
+            shard.move_to_end(entry)  # type: ignore[attr-defined]
         return verdict
 
-    def put(self, entry: tuple[SignedOrder, Point], verdict: bool) -> None:
-        self._entries[entry] = verdict
-        self._entries.move_to_end(entry)
-        if len(self._entries) > self.capacity:
-            self._entries.popitem(last=False)
+    def put(self, entry: tuple, verdict: bool) -> None:
+        shard = self._entries.shard(entry)
+        shard[entry] = verdict
+        shard.move_to_end(entry)  # type: ignore[attr-defined]
+        if len(shard) > self._shard_capacity:
+            shard.popitem(last=False)  # type: ignore[call-arg]
 
     def clear(self) -> None:
         self._entries.clear()
@@ -54,9 +63,19 @@ class VerdictMemory:
         return len(self._entries)
 
 
-_verified = VerdictMemory(VERIFIED_CAPACITY)
-_refused = VerdictMemory(REFUSED_CAPACITY)
-_cancels = VerdictMemory(CANCEL_CAPACITY)
+def order_entry_shard(entry: tuple) -> int:
+    """(signed order, key) → its signature's S: spread evenly, and cheap beside hashing the order."""
+    return entry[0].signature.S
+
+
+def cancel_entry_shard(entry: tuple) -> int:
+    """(account, order id, signature, key) → the signature's S."""
+    return entry[2].S
+
+
+_verified = VerdictMemory(VERIFIED_CAPACITY, order_entry_shard)
+_refused = VerdictMemory(REFUSED_CAPACITY, order_entry_shard)
+_cancels = VerdictMemory(CANCEL_CAPACITY, cancel_entry_shard)
 _lock = threading.Lock()
 _orders_checked = 0
 

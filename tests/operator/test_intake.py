@@ -42,9 +42,12 @@ def venue(tmp_path) -> Operator:
 
 def forget_verdicts(monkeypatch) -> None:
     """No remembered verdicts, as in a new process."""
-    monkeypatch.setattr(signatures, "_verified", signatures.VerdictMemory(signatures.VERIFIED_CAPACITY))
-    monkeypatch.setattr(signatures, "_refused", signatures.VerdictMemory(signatures.REFUSED_CAPACITY))
-    monkeypatch.setattr(signatures, "_cancels", signatures.VerdictMemory(signatures.CANCEL_CAPACITY))
+    for name, capacity, shard_of in (
+        ("_verified", signatures.VERIFIED_CAPACITY, signatures.order_entry_shard),
+        ("_refused", signatures.REFUSED_CAPACITY, signatures.order_entry_shard),
+        ("_cancels", signatures.CANCEL_CAPACITY, signatures.cancel_entry_shard),
+    ):
+        monkeypatch.setattr(signatures, name, signatures.VerdictMemory(capacity, shard_of))
 
 
 def forbid_native_checks(monkeypatch) -> None:
@@ -337,6 +340,26 @@ def test_the_verdict_memory_is_bounded():
         True,
         2,
     )
+
+
+def test_a_large_verdict_memory_is_split_and_each_part_drops_its_own_least_recent():
+    memory = signatures.VerdictMemory(signatures.MIN_SHARD * 4, signatures.order_entry_shard)  # four parts
+    pk, order = eddsa.public_key(ALICE_KEY), signed(ALICE, 1, False, 1_000, 1).order
+    share = memory.capacity // 4
+
+    def verdicts(part: int, count: int) -> list[tuple[SignedOrder, tuple[int, int]]]:
+        """``count`` entries whose signature's S puts them in ``part`` (S mod 4)."""
+        return [(SignedOrder(order, eddsa.Signature((1, 2), 4 * k + part)), pk) for k in range(count)]
+
+    first = verdicts(0, 2 * share)
+    for entry in first:
+        memory.put(entry, True)
+    assert len(memory) == share  # one part keeps its share, the least recent half dropped
+    assert memory.get(first[share - 1]) is None and memory.get(first[share]) is True
+    second = verdicts(1, share)
+    for entry in second:
+        memory.put(entry, True)
+    assert len(memory) == 2 * share and all(memory.get(entry) for entry in second + first[share:])
 
 
 def test_a_serving_venue_builds_its_accounts_key_tables_before_any_order(venue, monkeypatch):
