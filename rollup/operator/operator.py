@@ -192,8 +192,7 @@ class Operator:
             state = advance(state, [row.op])
         self.state = state
         self._deposits = self.store.deposit_count()
-        self._signed: dict[OrderKey, SignedOrder] = {}  # resting orders
-        self._order_seq: dict[OrderKey, int] = {}  # and their arrival numbers (how the store names them)
+        self._resting: dict[OrderKey, tuple[SignedOrder, int]] = {}  # resting orders, with their seq
         self._slot_owner: dict[tuple[int, int], int] = {}  # (account, fill slot) → resting order id
         self.engine = MatchingEngine(self.genesis.market_specs(), self._position_of,
                                      validators=[self._validate], fill_check=self._check_fill)  # fmt: skip
@@ -203,7 +202,7 @@ class Operator:
             self.engine.restore(order, resting)
             if resting:
                 self._rest(row.signed, row.seq)
-        self._makers_to_check = list(self._signed.values())  # their signatures, once, in the next intake
+        self._makers_to_check = [signed for signed, _ in self._resting.values()]  # checked in the next intake
         self._look_ahead: Future[None] | None = None  # see submit_many
 
     def _restore(self) -> tuple[int, ExchangeState]:
@@ -225,13 +224,11 @@ class Operator:
         return (o.account, o.order_id % 4**self.genesis.config.order_depth)
 
     def _rest(self, signed: SignedOrder, seq: int) -> None:
-        key = (signed.order.account, signed.order.order_id)
-        self._signed[key], self._order_seq[key] = signed, seq
+        self._resting[(signed.order.account, signed.order.order_id)] = signed, seq
         self._slot_owner[self._slot(signed)] = signed.order.order_id
 
     def _unrest(self, key: OrderKey) -> None:
-        signed = self._signed.pop(key)
-        del self._order_seq[key]
+        signed, _ = self._resting.pop(key)
         del self._slot_owner[self._slot(signed)]
 
     @property
@@ -270,7 +267,7 @@ class Operator:
 
     def _check_fill(self, fill: Fill) -> FillBlock | None:
         """Each fill is checked as the trade it becomes, on the state the earlier ones leave."""
-        maker = self._signed[fill.maker.key]
+        maker, _ = self._resting[fill.maker.key]
         lot = self.genesis.markets[fill.market]["lot"]
         trade = Trade(self._incoming, maker, fill.size // lot)
         try:
@@ -427,13 +424,13 @@ class Operator:
             raise
         trades, self._trades = self._trades, []
         seq = self.store.add_order(signed, request.time_in_force, request.post_only, request.reduce_only)
-        status = order_status(order.size, result.filled, result.cancelled, len(result.taker_cancels))
+        status = order_status(order.size, result.filled, result.cancelled)
         row = OrderRow(signed, request.time_in_force, request.post_only, request.reduce_only, status,
                        result.resting, seq)  # fmt: skip
         fill_ids = []
         before = self.batch.batch_id
         for fill, (trade, after) in zip(result.fills, trades, strict=True):
-            maker = (*fill.maker.key, self._order_seq[fill.maker.key])
+            maker = (*fill.maker.key, self._resting[fill.maker.key][1])
             fill_ids.append(self.store.add_fill(fill.market, (*order.key, seq), maker, fill.price, fill.size,
                                                self._queue(trade, after)))  # fmt: skip
             if self.engine.book(fill.market).get(fill.maker.key) is None:  # a maker fills once a submit
@@ -464,7 +461,7 @@ class Operator:
 
     def _record_cancel(self, cancel: Cancel) -> None:
         key = cancel.order.key
-        self.store.add_cancel(self._order_seq[key], *key, cancel.size, cancel.reason.value)
+        self.store.add_cancel(self._resting[key][1], *key, cancel.size, cancel.reason.value)
         self._unrest(key)
 
     # --- other operations ------------------------------------------------------------------------

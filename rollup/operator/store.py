@@ -45,21 +45,20 @@ class OrderRow:
     seq: int  # arrival number: time priority, and how fills and cancels name the order
 
 
-def order_status(amount: int, filled: int, cancelled: int, cancels: int) -> str:
+def order_status(amount: int, filled: int, cancelled: int) -> str:
     """An order's status from what became of its ``amount``: resting while some of it is on the book;
-    else cancelled if any cancel took part of it (``cancels`` of them, ``cancelled`` in all), else filled."""
+    else cancelled if any cancel took part of it (every cancel takes at least one lot), else filled."""
     if amount - filled - cancelled > 0:
         return "resting"
-    return "cancelled" if cancels else "filled"
+    return "cancelled" if cancelled else "filled"
 
 
 ORDER_QUERY = """SELECT o.seq, o.signed, o.time_in_force, o.post_only, o.reduce_only,
     (SELECT COALESCE(SUM(size), 0) FROM fills WHERE taker_seq = o.seq)
         + (SELECT COALESCE(SUM(size), 0) FROM fills WHERE maker_seq = o.seq),
-    (SELECT COALESCE(SUM(size), 0) FROM cancels WHERE order_seq = o.seq),
-    (SELECT COUNT(*) FROM cancels WHERE order_seq = o.seq)
+    (SELECT COALESCE(SUM(size), 0) FROM cancels WHERE order_seq = o.seq)
     FROM orders o"""
-"""Each order with the sizes filled and cancelled of it, and its count of cancels (by the seq indexes)."""
+"""Each order with the sizes filled and cancelled of it (by the seq indexes)."""
 
 
 @dataclass(frozen=True)
@@ -353,10 +352,10 @@ class Store:
     @staticmethod
     def _order_row(row: tuple) -> OrderRow:
         """An order as stored, its status and remaining size worked out from its fills and cancels."""
-        seq, text, tif, post_only, reduce_only, filled, cancelled, cancels = row
+        seq, text, tif, post_only, reduce_only, filled, cancelled = row
         signed = codec.signed_order_from(json.loads(text))
         return OrderRow(signed, tif, bool(post_only), bool(reduce_only),
-                        order_status(signed.order.amount, filled, cancelled, cancels),
+                        order_status(signed.order.amount, filled, cancelled),
                         signed.order.amount - filled - cancelled, seq)  # fmt: skip
 
     def add_cancel(self, order_seq: int, account: int, order_id: int, size: int, reason: str) -> None:
