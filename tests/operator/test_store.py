@@ -174,3 +174,22 @@ def test_no_key_reaches_the_database(tmp_path):
     op.deposit(0, BOB, eddsa.public_key(bytes([2]) * 32), 500)
     dump = "\n".join(op.store.conn.iterdump())
     assert bytes([12]).hex() * 32 not in dump and bytes([2]).hex() * 32 not in dump
+
+
+def test_the_seq_links_are_constraints(tmp_path):
+    """Migration 4's keys hold: an order's seq is unique, and a fill or cancel names an order that exists."""
+    conn = version_3_venue(tmp_path / "db")
+    stored_order(conn, ALICE, 1, 5, "resting", 5)
+    conn.execute("INSERT INTO ops VALUES (1, 'trade', '{}', 1, 0, 0)")
+    conn.close()
+    store = Store.open(tmp_path / "db")  # migrated, foreign keys on
+    text = store.conn.execute("SELECT signed FROM orders").fetchone()[0]
+    with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
+        store.conn.execute("INSERT INTO orders (account, order_id, market, signed, time_in_force, post_only,"
+                           " reduce_only, seq) VALUES (?, 2, 0, ?, 'GTC', 0, 0, 1)",
+                           (ALICE, text))  # fmt: skip
+    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+        store.conn.execute("INSERT INTO fills VALUES (1, 0, ?, 1, ?, 1, 100, 1, 1, 1, 99)", (ALICE, ALICE))
+    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+        store.conn.execute("INSERT INTO cancels VALUES (1, ?, 1, 1, 'user', 99)", (ALICE,))
+    store.conn.execute("INSERT INTO cancels VALUES (1, ?, 1, 1, 'user', 1)", (ALICE,))  # the control
